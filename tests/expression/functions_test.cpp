@@ -1,6 +1,6 @@
-// Expected values come from the example outputs on Microsoft Learn's "ARM template
-// functions" pages (string, array, object, comparison, logical and numeric functions)
-// unless a comment says otherwise.
+// Expected values for the string functions are the example outputs on Microsoft Learn's
+// "String functions for ARM templates" page. The other cases follow the behaviour the
+// array, object, comparison, logical and numeric pages describe.
 
 #include <gtest/gtest.h>
 
