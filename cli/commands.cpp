@@ -1,0 +1,201 @@
+#include "cli/commands.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
+#include <iostream>
+#include <optional>
+
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "discovery/estate.h"
+#include "strategies/geography.h"
+#include "strategies/planner.h"
+#include "viz/map_builder.h"
+#include "viz/render.h"
+#include "viz/report.h"
+
+namespace kvr::cli {
+
+namespace {
+
+bool startsWith(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+
+Estate loadInputs(const InputArguments& input) {
+  LoadOptions options;
+  options.files = input.files;
+  options.parametersFile = input.parametersFile;
+  options.context.subscriptionId = input.subscriptionId;
+  options.context.resourceGroup = input.resourceGroup;
+  options.context.location = normalizeRegion(input.sourceRegion);
+
+  spdlog::info("loading {} input file(s)", input.files.size());
+  Estate estate = loadEstate(options);
+  if (!input.sourceRegion.empty()) estate.relocation.sourceLocation = normalizeRegion(input.sourceRegion);
+  spdlog::info("loaded {} resources and {} references", estate.resources.size(), estate.references.size());
+  return estate;
+}
+
+PlanOptions planOptionsFor(const InputArguments& input, const std::string& targetRegion) {
+  PlanOptions options;
+  options.targetRegion = targetRegion;
+  options.targetVaultName = input.targetVaultName;
+  options.targetSubscriptionId = input.targetSubscriptionId;
+  options.targetResourceGroup = input.targetResourceGroup;
+  options.geographyFile = input.geographiesFile;
+  options.nameMapFile = input.nameMapFile;
+  options.vaults = input.vaults;
+  options.secretVersions = input.secretVersions;
+  options.secretsByBackup = input.secretsByBackup;
+  options.allowSubnetModification = !input.noSubnetModification;
+  options.noSourceAccess = input.noSourceAccess;
+  return options;
+}
+
+// The target region from the command line, else from the inputs' relocation request.
+std::string requestedTargetRegion(const InputArguments& input, const Estate& estate) {
+  if (!input.targetRegion.empty()) return normalizeRegion(input.targetRegion);
+  return normalizeRegion(estate.relocation.targetLocation);
+}
+
+// Every finding of loading and planning, each once: the planner may carry the estate's
+// diagnostics over into the plan, and normalize() drops the exact duplicates.
+Diagnostics mergedDiagnostics(const Diagnostics& estate, const Diagnostics& plan) {
+  Diagnostics merged;
+  for (const auto& diagnostic : estate.all()) merged.add(diagnostic);
+  for (const auto& diagnostic : plan.all()) merged.add(diagnostic);
+  merged.normalize();
+  return merged;
+}
+
+void printDiagnostics(const Diagnostics& diagnostics, const ConsoleSettings& console) {
+  for (const auto& diagnostic : diagnostics.all()) {
+    if (diagnostic.severity == Severity::Info && !console.verbose) continue;
+    std::cerr << formatDiagnostic(diagnostic) << '\n';
+  }
+  std::cerr.flush();
+}
+
+// The planner's finding for a plan without a target region. The map draws without one,
+// so `map` does not print it.
+constexpr const char* kTargetRegionMissing = "E-TARGET-REGION-MISSING";
+
+Diagnostics withoutCode(const Diagnostics& diagnostics, const std::string& code) {
+  Diagnostics out;
+  for (const auto& diagnostic : diagnostics.all()) {
+    if (diagnostic.code != code) out.add(diagnostic);
+  }
+  return out;
+}
+
+bool hasInputErrors(const Diagnostics& diagnostics) {
+  for (const auto& diagnostic : diagnostics.all()) {
+    if (diagnostic.severity == Severity::Error && isInputErrorCode(diagnostic.code)) return true;
+  }
+  return false;
+}
+
+std::string renderPlan(const Plan& plan, const PlanArguments& arguments) {
+  if (arguments.format == "json") return viz::renderPlanJson(plan);
+  if (arguments.format == "markdown") return viz::renderPlanMarkdown(plan, arguments.explain);
+  if (arguments.format == "text") return viz::renderPlanText(plan, arguments.explain);
+  throw UsageError("invalid --format '" + arguments.format + "' for plan; use text, markdown or json");
+}
+
+std::string renderMap(const Plan& plan, const std::string& format) {
+  if (format == "json") return viz::renderMapJson(plan);
+  if (format == "dot") return viz::renderDot(viz::buildMapModel(plan));
+  if (format == "svg") return viz::renderSvg(viz::buildMapModel(plan));
+  throw UsageError("invalid --format '" + format + "' for map; use dot, svg or json");
+}
+
+}  // namespace
+
+bool isInputErrorCode(const std::string& code) {
+  static constexpr std::array<std::string_view, 6> prefixes = {"E-INPUT-",      "E-TEMPLATE-",  "E-INVENTORY-",
+                                                               "E-EXPRESSION-", "E-PARAMETER-", "E-PARAMETERS-"};
+  for (auto prefix : prefixes) {
+    if (startsWith(code, prefix)) return true;
+  }
+  return code == "E-RESOURCE-INVALID" || code == "E-COPY-COUNT-INVALID";
+}
+
+std::string formatDiagnostic(const Diagnostic& diagnostic) {
+  std::string line = "kvrelocate: ";
+  line += severityName(diagnostic.severity);
+  line += ": ";
+  std::string where = diagnostic.location.str();
+  if (!where.empty()) line += where + ": ";
+  line += "[" + diagnostic.code + "] " + diagnostic.message;
+  if (!diagnostic.resourceId.empty()) line += " (" + diagnostic.resourceId + ")";
+  // One diagnostic, one line: a line break inside a message would split it.
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return line;
+}
+
+int exitCodeFor(const Diagnostics& diagnostics, bool blockersFail) {
+  if (hasInputErrors(diagnostics)) return kExitInvalidInput;
+  if (blockersFail && diagnostics.hasErrors()) return kExitBlocked;
+  return kExitSuccess;
+}
+
+std::string validateSecretVersions(const std::string& value) {
+  if (value == "all" || value == "latest") return {};
+  constexpr std::string_view prefix = "last:";
+  if (startsWith(value, prefix)) {
+    std::string_view digits = std::string_view(value).substr(prefix.size());
+    unsigned long count = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (!digits.empty() && error == std::errc() && end == digits.data() + digits.size() && count >= 1) return {};
+  }
+  return "invalid secret versions '" + value + "': use all, latest or last:N with N a whole number from 1";
+}
+
+int runPlan(const PlanArguments& arguments, const ConsoleSettings& console) {
+  // TODO: write the target template once strategies/template_writer.h provides the
+  // rewriter; until then the option is accepted and rejected here.
+  if (!arguments.emitTemplateDirectory.empty()) {
+    throw UsageError("--emit-template is not implemented yet; run the plan without it");
+  }
+
+  Estate estate = loadInputs(arguments.input);
+  std::string targetRegion = requestedTargetRegion(arguments.input, estate);
+  if (targetRegion.empty()) {
+    printDiagnostics(estate.diagnostics, console);
+    // A file that failed to load may be the one that names the target region.
+    if (hasInputErrors(estate.diagnostics)) return kExitInvalidInput;
+    throw UsageError("no target region: pass --target-region REGION, because the inputs name none");
+  }
+
+  spdlog::info("planning the relocation to {}", targetRegion);
+  Plan plan = makePlan(estate, planOptionsFor(arguments.input, targetRegion));
+  Diagnostics diagnostics = mergedDiagnostics(estate.diagnostics, plan.diagnostics);
+  printDiagnostics(diagnostics, console);
+
+  writeOutput(arguments.outputFile, renderPlan(plan, arguments));
+  spdlog::info("wrote the plan: {} steps, {} diagnostics", plan.steps.size(), diagnostics.all().size());
+  return exitCodeFor(diagnostics, /*blockersFail=*/true);
+}
+
+int runMap(const MapArguments& arguments, const ConsoleSettings& console) {
+  Estate estate = loadInputs(arguments.input);
+
+  // The map needs a target only to colour nodes by strategy; without one, planning
+  // towards the source region still classifies every node.
+  std::string targetRegion = requestedTargetRegion(arguments.input, estate);
+  if (targetRegion.empty()) targetRegion = normalizeRegion(estate.relocation.sourceLocation);
+  spdlog::info("building the map{}", targetRegion.empty() ? std::string() : " with target region " + targetRegion);
+
+  Plan plan = makePlan(estate, planOptionsFor(arguments.input, targetRegion));
+  Diagnostics diagnostics = mergedDiagnostics(estate.diagnostics, withoutCode(plan.diagnostics, kTargetRegionMissing));
+  printDiagnostics(diagnostics, console);
+
+  writeOutput(arguments.outputFile, renderMap(plan, arguments.format));
+  spdlog::info("wrote the map as {}", arguments.format);
+  return exitCodeFor(diagnostics, /*blockersFail=*/false);
+}
+
+}  // namespace kvr::cli

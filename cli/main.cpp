@@ -1,0 +1,195 @@
+// kvrelocate: plans the relocation of Azure Key Vaults to another region and draws the
+// dependency map. CLI11 is used only in this file because it is slow to compile.
+// Exit codes are listed in cli/exit_codes.h and in the --help footer.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/logging.h"
+#include "discovery/diagnostics.h"
+
+namespace {
+
+using kvr::cli::InputArguments;
+using kvr::cli::MapArguments;
+using kvr::cli::PlanArguments;
+
+constexpr const char* kExitCodeFooter =
+    "Exit codes:\n"
+    "  0  success: the output was written and the plan has no blockers\n"
+    "  1  the plan was written but has blockers (plan only; each is printed as an error line)\n"
+    "  2  usage error: an invalid option or argument, or an output file that cannot be written\n"
+    "  3  invalid input: an input file cannot be read or parsed, or holds errors such as\n"
+    "     E-INPUT-*, E-TEMPLATE-*, E-INVENTORY-* or E-EXPRESSION-*; the output is still\n"
+    "     written when a plan could be made\n"
+    "  4  internal error: a bug in kvrelocate\n"
+    "\n"
+    "Diagnostics go to standard error, one line each:\n"
+    "  kvrelocate: error: FILE#/json/pointer: [CODE] message (resource id)\n";
+
+struct GlobalArguments {
+  int verbosity = 0;
+  std::string logFormat = "text";
+};
+
+CLI::Validator secretVersionsValidator() {
+  return CLI::Validator(
+      [](std::string& value) { return kvr::cli::validateSecretVersions(value); }, "all|latest|last:N", "SECRET_VERSIONS");
+}
+
+// Adds the options that name the input files and the source they describe.
+void addSourceOptions(CLI::App& command, InputArguments& input) {
+  command.add_option("files", input.files,
+                     "ARM templates, parameters files and inventories that together describe the estate")
+      ->required()
+      ->type_name("FILE");
+  command.add_option("--parameters", input.parametersFile, "deploymentParameters file for the templates' parameters")
+      ->type_name("FILE");
+  command.add_option("--subscription", input.subscriptionId,
+                     "source subscription id, overriding the one the templates imply")
+      ->type_name("ID");
+  command.add_option("--resource-group", input.resourceGroup,
+                     "source resource group, overriding the one the templates imply")
+      ->type_name("NAME");
+  command.add_option("--source-region", input.sourceRegion,
+                     "source Azure region, used as resourceGroup().location in the templates")
+      ->type_name("REGION");
+}
+
+// Adds the options that describe where the vaults go.
+void addTargetOptions(CLI::App& command, InputArguments& input, bool targetRegionRequired) {
+  std::string targetHelp = targetRegionRequired
+                               ? "Azure region to relocate to, for example northeurope; default: the region the "
+                                 "inputs' relocation request names"
+                               : "Azure region to relocate to, which only colours the map by strategy; default: the "
+                                 "inputs' request, else the source region";
+  command.add_option("--target-region", input.targetRegion, targetHelp)->type_name("REGION");
+  command.add_option("--target-subscription", input.targetSubscriptionId,
+                     "target subscription id; default: the source subscription")
+      ->type_name("ID");
+  command.add_option("--target-resource-group", input.targetResourceGroup,
+                     "target resource group; default: the source group with its region part replaced")
+      ->type_name("NAME");
+  command.add_option("--target-vault-name", input.targetVaultName,
+                     "name of the new vault when one vault is relocated; default: derived from the source name")
+      ->type_name("NAME");
+}
+
+// Adds the options that select vaults and tune the strategies.
+void addPlannerOptions(CLI::App& command, InputArguments& input) {
+  command.add_option("--vault", input.vaults, "name of a vault to relocate; repeat for several; default: every vault the inputs define")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  command.add_option("--geographies", input.geographiesFile,
+                     "JSON file {\"regions\": {\"<region>\": \"<geography>\"}} that adds to or replaces the built-in table")
+      ->type_name("FILE");
+  command.add_option("--name-map", input.nameMapFile,
+                     "JSON file {\"<source vault name or id>\": \"<target vault name>\"}")
+      ->type_name("FILE");
+  command.add_option("--secret-versions", input.secretVersions,
+                     "secret versions to copy: all (oldest first), latest, or last:N for the N newest")
+      ->check(secretVersionsValidator())
+      ->default_str("all");
+  command.add_flag("--secrets-by-backup", input.secretsByBackup,
+                   "copy secrets by backup and restore where Azure allows it (same subscription and geography)");
+  command.add_flag("--no-subnet-modification", input.noSubnetModification,
+                   "never let the tool add the Microsoft.KeyVault service endpoint to target subnets");
+  command.add_flag("--no-source-access", input.noSourceAccess,
+                   "the source vault's data plane cannot be read during apply, so plan from the inputs alone");
+}
+
+void addInputOptions(CLI::App& command, InputArguments& input, bool targetRegionRequired) {
+  addSourceOptions(command, input);
+  addTargetOptions(command, input, targetRegionRequired);
+  addPlannerOptions(command, input);
+}
+
+void addPlanCommand(CLI::App& app, PlanArguments& plan, bool& selected) {
+  CLI::App* command = app.add_subcommand("plan", "Plan the relocation (dry run): strategies, steps, waves, blockers, estimate");
+  addInputOptions(*command, plan.input, /*targetRegionRequired=*/true);
+  command->add_option("--format", plan.format, "output format: text, markdown or json (the plan document apply reads)")
+      ->check(CLI::IsMember({"text", "markdown", "json"}))
+      ->default_str("text");
+  command->add_flag("--explain", plan.explain,
+                    "for text and markdown: say why each node got its strategy and its place, and which rules ran");
+  command->add_option("-o,--output", plan.outputFile, "write the plan to FILE instead of standard output (- is standard output)")
+      ->type_name("FILE");
+  command->add_option("--emit-template", plan.emitTemplateDirectory,
+                      "write the target ARM template and parameters file into DIR (not implemented yet)")
+      ->type_name("DIR");
+  command->callback([&selected] { selected = true; });
+}
+
+void addMapCommand(CLI::App& app, MapArguments& map, bool& selected) {
+  CLI::App* command = app.add_subcommand("map", "Draw the dependency map of the vaults, coloured by relocation strategy");
+  addInputOptions(*command, map.input, /*targetRegionRequired=*/false);
+  command->add_option("--format", map.format, "output format: dot, svg or json")
+      ->check(CLI::IsMember({"dot", "svg", "json"}))
+      ->default_str("dot");
+  command->add_option("-o,--output", map.outputFile, "write the map to FILE instead of standard output (- is standard output)")
+      ->type_name("FILE");
+  command->callback([&selected] { selected = true; });
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"kvrelocate: relocate an Azure Key Vault and the resources that depend on it to another region", "kvrelocate"};
+  app.footer(kExitCodeFooter);
+  app.set_version_flag("--version", std::string("kvrelocate ") + KVR_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  // Until the options are parsed, logs use the defaults: warnings and errors, as text.
+  kvr::cli::configureLogging(0, "text");
+  GlobalArguments global;
+  app.add_flag("-v,--verbose", global.verbosity, "print info diagnostics and progress logs; repeat (-vv) for debug logs");
+  app.add_option("--log-format", global.logFormat, "format of log lines on standard error: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+
+  PlanArguments plan;
+  MapArguments map;
+  bool planSelected = false;
+  bool mapSelected = false;
+  addPlanCommand(app, plan, planSelected);
+  addMapCommand(app, map, mapSelected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw kvr::cli::UsageError(std::string(e.what()) + " (run 'kvrelocate --help' for usage)");
+  }
+
+  kvr::cli::configureLogging(global.verbosity, global.logFormat);
+  kvr::cli::ConsoleSettings console{global.verbosity > 0};
+  if (planSelected) return kvr::cli::runPlan(plan, console);
+  if (mapSelected) return kvr::cli::runMap(map, console);
+  throw kvr::cli::UsageError("no command given: use 'kvrelocate plan' or 'kvrelocate map'");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace kvr::cli;
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "kvrelocate: error: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const kvr::InputError& e) {
+    std::cerr << "kvrelocate: error: " << e.what() << '\n';
+    return kExitInvalidInput;
+  } catch (const std::exception& e) {
+    std::cerr << "kvrelocate: internal error: " << e.what() << "; this is a bug, please report it with the command line\n";
+    return kExitInternal;
+  } catch (...) {
+    std::cerr << "kvrelocate: internal error: unknown exception; this is a bug, please report it with the command line\n";
+    return kExitInternal;
+  }
+}

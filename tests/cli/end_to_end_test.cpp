@@ -1,0 +1,182 @@
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+const std::string kTemplate = std::string(KVR_CASES_DIR) + "/templates/qs-key-vault-create-accesspolicy-secret.json";
+
+struct RunResult {
+  int exitCode = -1;
+  std::string standardOutput;
+  std::string standardError;
+};
+
+std::string readWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Runs the built kvrelocate with `arguments`, capturing its output through files so a
+// large output cannot fill a pipe and block the child.
+RunResult runCli(const std::vector<std::string>& arguments) {
+  static int runCount = 0;
+  std::string prefix = ::testing::TempDir() + "kvr_cli_run_" + std::to_string(::getpid()) + "_" + std::to_string(++runCount);
+  std::string outputPath = prefix + ".out";
+  std::string errorPath = prefix + ".err";
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errorPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  std::vector<std::string> command = {KVR_CLI_PATH};
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& argument : command) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+
+  RunResult result;
+  pid_t child = 0;
+  int spawnError = posix_spawn(&child, KVR_CLI_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawnError != 0) {
+    ADD_FAILURE() << "cannot start " << KVR_CLI_PATH << ": error " << spawnError;
+    return result;
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.standardOutput = readWholeFile(outputPath);
+  result.standardError = readWholeFile(errorPath);
+  ::unlink(outputPath.c_str());
+  ::unlink(errorPath.c_str());
+  return result;
+}
+
+TEST(CommandLine, PlanSucceedsOnQuickstartTemplate) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope"});
+  EXPECT_EQ(run.exitCode, 0) << run.standardError;
+  EXPECT_NE(run.standardOutput.find("Steps"), std::string::npos) << run.standardOutput;
+}
+
+TEST(CommandLine, PlanOutputIsByteIdentical) {
+  for (const std::string format : {"text", "markdown", "json"}) {
+    RunResult first = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", format, "--explain"});
+    RunResult second = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", format, "--explain"});
+    EXPECT_EQ(first.exitCode, 0) << format << ": " << first.standardError;
+    EXPECT_FALSE(first.standardOutput.empty()) << format;
+    EXPECT_EQ(first.standardOutput, second.standardOutput) << format;
+  }
+}
+
+TEST(CommandLine, PlanJsonIsAPlanDocument) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", "json"});
+  ASSERT_EQ(run.exitCode, 0) << run.standardError;
+  EXPECT_NE(run.standardOutput.find("\"kind\": \"kvrelocate.plan\""), std::string::npos);
+}
+
+TEST(CommandLine, MapOutputIsByteIdentical) {
+  for (const std::string format : {"dot", "json", "svg"}) {
+    RunResult first = runCli({"map", kTemplate, "--format", format});
+    RunResult second = runCli({"map", kTemplate, "--format", format});
+    EXPECT_EQ(first.exitCode, 0) << format << ": " << first.standardError;
+    EXPECT_FALSE(first.standardOutput.empty()) << format;
+    EXPECT_EQ(first.standardOutput, second.standardOutput) << format;
+  }
+}
+
+TEST(CommandLine, MapNeedsNoTargetRegion) {
+  RunResult run = runCli({"map", kTemplate, "--format", "json"});
+  EXPECT_EQ(run.exitCode, 0) << run.standardError;
+  EXPECT_EQ(run.standardError.find("error:"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, OutputFileMatchesStandardOutput) {
+  std::string path = ::testing::TempDir() + "kvr_cli_plan_" + std::to_string(::getpid()) + ".json";
+  RunResult toFile = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", "json", "-o", path});
+  RunResult toStandardOutput = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", "json"});
+  EXPECT_EQ(toFile.exitCode, 0) << toFile.standardError;
+  EXPECT_TRUE(toFile.standardOutput.empty());
+  EXPECT_EQ(readWholeFile(path), toStandardOutput.standardOutput);
+  ::unlink(path.c_str());
+}
+
+TEST(CommandLine, UnknownOptionIsUsageError) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--no-such-option"});
+  EXPECT_EQ(run.exitCode, 2);
+  EXPECT_NE(run.standardError.find("kvrelocate: error:"), std::string::npos) << run.standardError;
+  EXPECT_TRUE(run.standardOutput.empty());
+}
+
+TEST(CommandLine, InvalidFormatIsUsageError) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", "pdf"});
+  EXPECT_EQ(run.exitCode, 2) << run.standardError;
+}
+
+TEST(CommandLine, InvalidSecretVersionsIsUsageError) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--secret-versions", "last:0"});
+  EXPECT_EQ(run.exitCode, 2) << run.standardError;
+  EXPECT_NE(run.standardError.find("last:0"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, MissingTargetRegionIsUsageError) {
+  RunResult run = runCli({"plan", kTemplate});
+  EXPECT_EQ(run.exitCode, 2);
+  EXPECT_NE(run.standardError.find("--target-region"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, EmitTemplateNotImplemented) {
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--emit-template", "out"});
+  EXPECT_EQ(run.exitCode, 2);
+  EXPECT_NE(run.standardError.find("not implemented yet"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, MissingFileIsInvalidInput) {
+  std::string missing = ::testing::TempDir() + "kvr-no-such-template.json";
+  RunResult run = runCli({"plan", missing, "--target-region", "northeurope"});
+  EXPECT_EQ(run.exitCode, 3);
+  EXPECT_NE(run.standardError.find(missing), std::string::npos) << run.standardError;
+  EXPECT_NE(run.standardError.find("[E-INPUT-INVALID]"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, UnreadableOutputFolderIsUsageError) {
+  std::string path = ::testing::TempDir() + "kvr-no-such-folder/plan.txt";
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "-o", path});
+  EXPECT_EQ(run.exitCode, 2);
+  EXPECT_NE(run.standardError.find(path), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, VersionPrintsProjectVersion) {
+  RunResult run = runCli({"--version"});
+  EXPECT_EQ(run.exitCode, 0);
+  EXPECT_EQ(run.standardOutput.rfind("kvrelocate ", 0), 0u) << run.standardOutput;
+}
+
+TEST(CommandLine, HelpListsExitCodes) {
+  RunResult run = runCli({"--help"});
+  EXPECT_EQ(run.exitCode, 0);
+  EXPECT_NE(run.standardOutput.find("Exit codes:"), std::string::npos) << run.standardOutput;
+}
+
+TEST(CommandLine, DiagnosticsPrintedOnce) {
+  RunResult run = runCli({"plan", kTemplate, kTemplate + ".missing", "--target-region", "northeurope", "-v"});
+  std::string needle = "[E-INPUT-INVALID]";
+  auto first = run.standardError.find(needle);
+  ASSERT_NE(first, std::string::npos) << run.standardError;
+  EXPECT_EQ(run.standardError.find(needle, first + 1), std::string::npos) << run.standardError;
+}
+
+}  // namespace
