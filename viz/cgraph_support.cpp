@@ -1,35 +1,67 @@
 #include "viz/cgraph_support.h"
 
 #include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
 #include <stdexcept>
 
 namespace kvr::viz {
 
 namespace {
 
-// ID discipline that hands out 1, 3, 5, ... in creation order for every object, named or
-// not. Its map() declines named objects, so cgraph stores their names in its own
-// internal name map and then requests an anonymous ID. Odd values match the anonymous
-// IDs of the default discipline.
+// ID discipline that hands out 1, 2, 3, ... in creation order and keeps the names itself.
+// cgraph orders subgraphs and nodes by ID when it writes or lays out a graph, so the
+// default discipline (IDs from memory addresses) would make the output vary from run to
+// run. Keeping names here, rather than in cgraph's internal map, also makes agnameof()
+// return them to the SVG renderer.
 struct SequentialIds {
+  Agraph_t* root = nullptr;
   IDTYPE next = 1;
+  std::map<std::pair<int, std::string>, IDTYPE> byName;
+  // Names as cgraph reference strings: cgraph reads flags (such as "this is an HTML
+  // label") stored just before the characters, so a plain std::string would not do.
+  std::map<std::pair<int, IDTYPE>, char*> byId;
 };
 
-void* openIds(Agraph_t*, Agdisc_t*) { return new SequentialIds; }
+// Edges are looked up under either of their two object types.
+int nameSpace(int objectType) { return objectType == AGINEDGE ? AGOUTEDGE : objectType; }
 
-long mapId(void* state, int, char* name, IDTYPE* id, int createFlag) {
-  if (name != nullptr || createFlag == 0) {
-    return 0;
-  }
+void* openIds(Agraph_t* root, Agdisc_t*) {
+  auto* ids = new SequentialIds;
+  ids->root = root;
+  return ids;
+}
+
+long mapId(void* state, int objectType, char* name, IDTYPE* id, int createFlag) {
   auto* ids = static_cast<SequentialIds*>(state);
-  *id = ids->next;
-  ids->next += 2;
+  int space = nameSpace(objectType);
+  if (name != nullptr) {
+    auto found = ids->byName.find({space, name});
+    if (found != ids->byName.end()) {
+      *id = found->second;
+      return 1;
+    }
+  }
+  if (createFlag == 0) return 0;
+  *id = ids->next++;
+  if (name != nullptr) {
+    ids->byName[{space, name}] = *id;
+    ids->byId[{space, *id}] = agstrdup(ids->root, name);
+  }
   return 1;
 }
 
 long allocateId(void*, int, IDTYPE) { return 0; }
 void freeId(void*, int, IDTYPE) {}
-char* printId(void*, int, IDTYPE) { return nullptr; }
+
+char* printId(void* state, int objectType, IDTYPE id) {
+  auto* ids = static_cast<SequentialIds*>(state);
+  auto found = ids->byId.find({nameSpace(objectType), id});
+  return found == ids->byId.end() ? nullptr : found->second;
+}
+
+// The reference strings belong to the graph's string dictionary, which agclose() frees.
 void closeIds(void* state) { delete static_cast<SequentialIds*>(state); }
 void registerId(void*, int, void*) {}
 
