@@ -53,8 +53,16 @@ std::string escapeControlCharactersInStrings(std::string_view text, std::vector<
           out += c;
         } else if (static_cast<unsigned char>(c) < 0x20) {
           static const char* const kHex = "0123456789abcdef";
-          std::string escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
-                                                            : std::string("\\u00") + kHex[(c >> 4) & 0xF] + kHex[c & 0xF];
+          std::string escape;
+          if (c == '\n') {
+            escape = "\\n";
+          } else if (c == '\r') {
+            escape = "\\r";
+          } else if (c == '\t') {
+            escape = "\\t";
+          } else {
+            escape = std::string("\\u00") + kHex[(c >> 4) & 0xF] + kHex[c & 0xF];
+          }
           for (std::size_t k = 1; k < escape.size(); ++k) added.push_back(out.size() + k);
           out += escape;
         } else {

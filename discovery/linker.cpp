@@ -163,7 +163,7 @@ class Linker {
   }
 
   void indexVaultsAndPrincipals() {
-    // An input may say whose identity a principal id is, when the id itself is not in it:
+    // An input may name the owner of a principal id that appears nowhere else:
     // {"knownPrincipals": {"<object id>": {"ownerResource": "<resource name>"}}}.
     auto hints = estate_.relocation.options.find("knownPrincipals");
     if (hints != estate_.relocation.options.end() && hints->is_object()) {
@@ -207,8 +207,10 @@ class Linker {
                         const SourceLocation& where) {
     const Resource* vault = estate_.find(vaultKey);
     if (!vault) return vaultKey;
-    if (collection == "secrets" && estate_.find(normalizeId(vault->id + "/certificates/" + name))) {
-      collection = "certificates";  // a certificate's key and certificate are served as a secret
+    // A certificate's key and secret carry the certificate's name and belong to it: Key
+    // Vault serves the certificate with its private key as a secret of that name.
+    if (collection != "certificates" && estate_.find(normalizeId(vault->id + "/certificates/" + name))) {
+      collection = "certificates";
     }
     std::string id = vault->id + "/" + collection + "/" + name;
     std::string key = normalizeId(id);
@@ -239,6 +241,7 @@ class Linker {
       if (target.empty()) continue;
       if (entry.backReference) {
         backReferences_.push_back({holder.key, target, match.path});
+        covered_.insert({holder.key, target});  // the generic scan must not turn it into an edge either
         continue;
       }
       covered_.insert({holder.key, target});

@@ -14,7 +14,7 @@
 
 namespace kvr {
 
-// Why one resource must exist before another. The names match the map's legend.
+// The reason one resource must exist before another. The names match the map's legend.
 enum class EdgeKind {
   Declared,              // a dependsOn entry
   ParentChild,           // a child resource and its parent
@@ -63,13 +63,13 @@ struct Reference {
   std::string from;  // key of the resource that is needed
   std::string to;    // key of the resource that needs it
   EdgeKind kind = EdgeKind::Reference;
-  std::string evidence;  // "dependsOn[0]" or the property path that holds the id
+  std::string evidence;  // "dependsOn[0]", or the path of the property that contains the id
   SourceLocation location;
   std::string value;     // the referencing text (an id, URI or @Microsoft.KeyVault(...)), if any
 };
 
-// What the administrator asked for. Everything except the target region may be left
-// empty; the planner then derives it and says so.
+// The administrator's request. Everything except the target region may be left empty,
+// and the planner then derives it and reports what it chose.
 struct RelocationRequest {
   std::string sourceLocation;
   std::string targetLocation;

@@ -64,8 +64,8 @@ class TemplateScope : public expr::Scope {
     if (auto it = defaults_.find(key); it != defaults_.end()) return it->second;
     auto found = definition->find("defaultValue");
     if (found == definition->end()) {
-      // No value anywhere: the deployment would prompt for one. The parameter's name
-      // stands in for it, so that names and ids stay readable in the plan.
+      // No value anywhere, so a deployment would prompt for one. The parameter's name is
+      // used instead, so that names and ids stay readable in the plan.
       diagnostics_.warning("W-PARAMETER-NO-VALUE",
                            "parameter '" + name + "' has no value and no default; its name is used in its place "
                            "(pass --parameters FILE to give a value)",
@@ -842,8 +842,8 @@ class Reader {
     }
   }
 
-  // A linked deployment cannot be expanded, so it stands as one node: the consumer of
-  // the Key Vault references it passes to its template.
+  // A linked deployment cannot be expanded, so it becomes one node: the consumer of the
+  // Key Vault references it passes to its template.
   void addLinkedDeployment(const Json& resource, const std::string& pointer, TemplateScope& outer,
                            const Resource& deployment) {
     Resource node = deployment;

@@ -527,7 +527,18 @@ class Checks {
         return;
       }
       bool currentUnreadable = !versionReadable(versions.back());
-      if (currentUnreadable && unreadable.size() < versions.size()) {
+      if (!currentUnreadable) {
+        // The current value copies; only history is missing in the target.
+        std::string list;
+        for (const auto& v : unreadable) list += (list.empty() ? "" : ", ") + v;
+        diagnostics_.warning("W-SECRET-VERSION-UNREADABLE",
+                             "older versions of secret '" + displayName(secret) + "' are disabled and cannot be read (" +
+                                 list + "); they are left out of the target's history unless enabling them "
+                                 "temporarily in the source is allowed",
+                             secret.id, secret.origin);
+        return;
+      }
+      if (unreadable.size() < versions.size()) {
         diagnostics_.error("E-CURRENT-VERSION-DISABLED",
                            "the current version " + str(versions.back(), "version") + " of secret '" +
                                displayName(secret) + "' is disabled and cannot be read; copying only the older "

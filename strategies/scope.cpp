@@ -1,5 +1,5 @@
-// Which resources relocating the vaults involves: the vaults and their data plane, the
-// network they sit in, their private endpoints and DNS, and what uses them.
+// The scope of a relocation: the vaults and their data plane, the network they sit in,
+// their private endpoints and DNS, and the resources that use them.
 
 #include <deque>
 

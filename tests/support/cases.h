@@ -34,7 +34,11 @@ inline Plan planFiles(const std::vector<std::string>& files, PlanOptions options
   return makePlan(estate, options);
 }
 
+// The node named exactly `nameSuffix`, else the first whose name ends with "/" + it.
 inline const PlanNode* findNode(const Plan& plan, const std::string& nameSuffix) {
+  for (const auto& node : plan.nodes) {
+    if (node.name == nameSuffix) return &node;
+  }
   for (const auto& node : plan.nodes) {
     if (node.name.size() >= nameSuffix.size() &&
         node.name.compare(node.name.size() - nameSuffix.size(), nameSuffix.size(), nameSuffix) == 0 &&
