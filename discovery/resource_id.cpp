@@ -119,7 +119,16 @@ std::string normalizeId(std::string_view text) {
     out += c;
   }
   while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return toLower(out);
+  out = toLower(out);
+  // A resource group written as a subscription-level provider resource names the same
+  // group: "/subscriptions/s/providers/Microsoft.Resources/resourceGroups/rg".
+  constexpr std::string_view kProviderForm = "/providers/microsoft.resources/resourcegroups/";
+  auto at = out.find(kProviderForm);
+  if (out.rfind("/subscriptions/", 0) == 0 && at != std::string::npos &&
+      out.find('/', std::string_view("/subscriptions/").size()) == at) {
+    out.replace(at, kProviderForm.size(), "/resourcegroups/");
+  }
+  return out;
 }
 
 std::string makeResourceId(std::string_view subscription, std::string_view resourceGroup, std::string_view type,

@@ -388,6 +388,7 @@ class Reader {
     const Json& document = input_.document;
     if (!checkShape(document, "")) return;
     TemplateScope scope(input_.file, document, "", input_.context, estate_.diagnostics);
+    targets_.push_back(input_.context);
     applyParameterValues(scope, document);
     readTemplateBody(document, "", scope, TemplateScopeLevel::ResourceGroup, 0, {});
     resolveDependencies();
@@ -642,7 +643,8 @@ class Reader {
 
   bool assignId(const Json& resource, const std::string& pointer, TemplateScope& scope, TemplateScopeLevel level,
                 Resource& out) {
-    const DeploymentContext& context = scope.context();
+    // Resources land where their deployment targets, whichever scope evaluates expressions.
+    const DeploymentContext& context = targets_.back();
     std::size_t nameSegments = static_cast<std::size_t>(std::count(out.name.begin(), out.name.end(), '/')) + 1;
     if (nameSegments != typeDepth(out.type)) {
       error("E-RESOURCE-INVALID",
@@ -820,7 +822,7 @@ class Reader {
     std::string innerPointer = pointerAppend(propertiesPointer, "template");
     if (!checkShape(*inner, innerPointer)) return;
 
-    DeploymentContext context = outer.context();
+    DeploymentContext context = targets_.back();
     std::string targetGroup = evaluateMember(resource, "resourceGroup", pointer, outer);
     std::string targetSubscription = evaluateMember(resource, "subscriptionId", pointer, outer);
     if (!targetGroup.empty()) context.resourceGroup = targetGroup;
@@ -832,14 +834,17 @@ class Reader {
                                                           TemplateScopeLevel::ResourceGroup
                                    ? scopeLevelOf(*inner, TemplateScopeLevel::ResourceGroup)
                                    : TemplateScopeLevel::ResourceGroup;
+    targets_.push_back(context);
     if (evaluationScope == "inner") {
       TemplateScope innerScope(input_.file, *inner, innerPointer, context, estate_.diagnostics);
       passParameters(properties, propertiesPointer, outer, innerScope);
       readTemplateBody(*inner, innerPointer, innerScope, level, depth + 1, inheritedDeps);
     } else {
-      // Outer scope: the inner template's expressions see the outer parameters and variables.
+      // Outer scope: the inner template's expressions see the outer parameters, variables
+      // and resourceGroup(), as ARM evaluates them.
       readTemplateBody(*inner, innerPointer, outer, level, depth + 1, inheritedDeps);
     }
+    targets_.pop_back();
   }
 
   // A linked deployment cannot be expanded, so it becomes one node: the consumer of the
@@ -1005,6 +1010,7 @@ class Reader {
   std::map<std::string, std::vector<std::string>> membership_;
   std::vector<KeyVaultParameterRef> keyVaultParameters_;
   std::vector<std::string> definedHere_;
+  std::vector<DeploymentContext> targets_;  // the deployment each nested level deploys into
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "discovery/estate.h"
 #include "discovery/resource_id.h"
 #include "support/cases.h"
@@ -142,7 +144,7 @@ TEST_F(EstateLinking, DiskEncryptionSetKeyUseFound) {
 class PlanOutput : public ::testing::Test {
  protected:
   static std::string writeTemporary(const std::string& name, const std::string& text) {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / name;
+    std::filesystem::path path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-" + name);
     std::ofstream(path, std::ios::binary) << text;
     return path.string();
   }

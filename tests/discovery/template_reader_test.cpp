@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "discovery/estate.h"
 #include "discovery/resource_id.h"
 #include "support/cases.h"
@@ -16,7 +18,9 @@ class TemplateReader : public ::testing::Test {
  protected:
   // Writes `text` to a file in a fresh temporary folder and loads it as the only input.
   Estate loadText(const std::string& text, const std::string& name = "template.json") {
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / ("kvr-template-" + std::to_string(counter_++));
+    // CTest runs tests in parallel processes: the process id keeps their folders apart.
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("kvr-template-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir);
     std::filesystem::path file = dir / name;
     std::ofstream(file, std::ios::binary) << text;
@@ -171,6 +175,38 @@ TEST_F(TemplateReader, InnerScopeDeploymentSeesItsOwnParameters) {
   const Resource* vault = byName(estate, "outer-inner");
   ASSERT_NE(vault, nullptr);
   EXPECT_EQ(vault->resourceGroup, "rg-other");
+}
+
+TEST_F(TemplateReader, SubscriptionScopeCreatesGroupAndDeploysIntoIt) {
+  Estate estate = loadText(R"({
+    "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"groupName": {"type": "string", "defaultValue": "rg-vault"}},
+    "resources": [
+      {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01",
+       "name": "[parameters('groupName')]", "location": "westeurope"},
+      {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "vault",
+       "resourceGroup": "[parameters('groupName')]",
+       "dependsOn": ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('groupName'))]"],
+       "properties": {"mode": "Incremental", "template": {
+         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+         "contentVersion": "1.0.0.0",
+         "resources": [{"type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01",
+           "name": "[concat('kv-', uniqueString(resourceGroup().id))]", "location": "westeurope", "properties": {}}]}}}
+    ]
+  })");
+  const Resource* group = byName(estate, "rg-vault");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->id, "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-vault");
+  const Resource* vault = nullptr;
+  for (const auto& resource : estate.resources) {
+    if (resource.type == "Microsoft.KeyVault/vaults") vault = &resource;
+  }
+  ASSERT_NE(vault, nullptr);
+  EXPECT_EQ(vault->resourceGroup, "rg-vault");
+  EXPECT_EQ(vault->name.rfind("kv-", 0), 0u);
+  EXPECT_EQ(vault->name.size(), 16u);  // "kv-" and uniqueString's 13 characters
+  EXPECT_TRUE(hasReference(estate, "rg-vault", vault->name, EdgeKind::Declared));
 }
 
 TEST_F(TemplateReader, ExpressionSyntaxErrorHasPointerAndPosition) {
