@@ -8,6 +8,7 @@
 #include "discovery/expression/expression.h"
 #include "discovery/reference_catalog.h"
 #include "discovery/resource_id.h"
+#include "discovery/template_reader.h"
 #include "strategies/planner_internal.h"
 #include "strategies/vault_names.h"
 
@@ -19,6 +20,9 @@ constexpr std::size_t kBackupMaxVersions = 500;
 constexpr std::size_t kBackupComfortableVersions = 10;  // larger backups may exceed the request size
 constexpr std::size_t kMaxPrivateEndpointsPerVault = 64;
 constexpr double kSecretWritesPerSecond = 30.0;  // 300 secret creates per 10 s per vault
+// Azure Resource Manager rejects a template expression longer than this. Source: "ARM
+// template best practices", section "Template limits" (learn.microsoft.com).
+constexpr std::size_t kMaxExpressionLength = 24576;
 
 Json properties(const Resource& resource) {
   auto it = resource.body.find("properties");
@@ -69,6 +73,8 @@ class Checks {
     rule("hsm-keys", [&] { hsmKeys(); });
     rule("certificate-reissue", [&] { certificates(); });
     rule("disk-encryption-vault-settings", [&] { diskEncryptionVaultSettings(); });
+    rule("expression-length", [&] { expressionLengths(); });
+    rule("target-ids-differ", [&] { targetIdsDiffer(); });
   }
 
  private:
@@ -731,6 +737,65 @@ class Checks {
         context_.nodes.at(vaultKey).parameters["enablePurgeProtection"] = true;
       }
     });
+  }
+
+  // --- templates -----------------------------------------------------------------------
+
+  // The estate keeps evaluated values only, so the template files are read again to see
+  // each expression as written. Files that cannot be read were reported when loading.
+  void expressionLengths() {
+    for (const auto& file : context_.estate.files) {
+      Json document;
+      try {
+        document = readJsonFile(file);
+      } catch (const InputError&) {
+        continue;
+      }
+      if (classifyDocument(document) == DocumentKind::Template) findLongExpressions(document, file, "");
+    }
+  }
+
+  void findLongExpressions(const Json& node, const std::string& file, const std::string& pointer) {
+    if (node.is_string()) {
+      reportIfTooLong(node.get_ref<const std::string&>(), file, pointer);
+    } else if (node.is_array()) {
+      for (std::size_t i = 0; i < node.size(); ++i) findLongExpressions(node[i], file, pointerAppend(pointer, i));
+    } else if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        std::string childPointer = pointerAppend(pointer, it.key());
+        reportIfTooLong(it.key(), file, childPointer);
+        findLongExpressions(*it, file, childPointer);
+      }
+    }
+  }
+
+  void reportIfTooLong(const std::string& text, const std::string& file, const std::string& pointer) {
+    if (text.size() <= kMaxExpressionLength || !expr::isExpression(text)) return;
+    diagnostics_.error("E-EXPRESSION-TOO-LONG",
+                       "the expression is " + std::to_string(text.size()) + " characters long, but Azure Resource "
+                       "Manager accepts at most 24576 per expression; move parts of it into variables",
+                       {}, {file, pointer, -1});
+  }
+
+  // A redeployed resource whose target id is its source id would be written over the
+  // source, and Azure rejects moving an existing resource to another region.
+  void targetIdsDiffer() {
+    // Without a distinct target region the planner reports the region itself.
+    if (context_.targetLocation.empty() || context_.targetLocation == context_.sourceLocation) return;
+    for (const auto& [key, planNode] : context_.nodes) {
+      bool created = planNode.strategy == Strategy::Redeploy || planNode.strategy == Strategy::RedeployWithData;
+      if (!created || planNode.external || planNode.targetId.empty() || normalizeId(planNode.targetId) != key) continue;
+      // A child of a resource reported here has the same cause: report the parent only.
+      auto parent = parentId(planNode.id);
+      auto parentNode = parent ? context_.nodes.find(normalizeId(*parent)) : context_.nodes.end();
+      if (parentNode != context_.nodes.end() && normalizeId(parentNode->second.targetId) == parentNode->first) continue;
+      const Resource* resource = context_.resource(key);
+      diagnostics_.error("E-TARGET-ID-IS-SOURCE",
+                         "the target id of '" + planNode.name + "' is its source id, so creating it in " +
+                             context_.targetLocation + " would overwrite the source; pass --target-resource-group "
+                             "with another group, or give it a new name",
+                         planNode.id, resource ? resource->origin : SourceLocation{});
+    }
   }
 
   Context& context_;
