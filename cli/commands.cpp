@@ -12,6 +12,7 @@
 #include "discovery/estate.h"
 #include "strategies/geography.h"
 #include "strategies/planner.h"
+#include "strategies/template_writer.h"
 #include "viz/map_builder.h"
 #include "viz/render.h"
 #include "viz/report.h"
@@ -110,6 +111,35 @@ std::string renderMap(const Plan& plan, const std::string& format) {
   throw UsageError("invalid --format '" + format + "' for map; use dot, svg or json");
 }
 
+// Writes the target templates and adds the writer's notes to the plan, so the report
+// lists them. Templates are not written from inputs that hold errors, because the
+// rewrite could not be trusted.
+void emitTemplates(const Estate& estate, Plan& plan, const PlanArguments& arguments) {
+  const std::string& directory = arguments.emitTemplateDirectory;
+  if (hasInputErrors(estate.diagnostics) || hasInputErrors(plan.diagnostics)) {
+    plan.diagnostics.error("E-TEMPLATE-NOT-WRITTEN",
+                           "no target template is written to " + directory +
+                               " because the inputs hold errors; fix the errors listed and plan again");
+    plan.diagnostics.normalize();
+    return;
+  }
+  spdlog::info("writing the target templates to {}", directory);
+  TemplateEmission emission;
+  try {
+    emission = emitTargetTemplates(estate, plan, {directory, arguments.input.parametersFile});
+  } catch (const TemplateWriteError& e) {
+    throw UsageError(std::string(e.what()) + " (--emit-template " + directory + ")");
+  }
+  for (const auto& diagnostic : emission.diagnostics.all()) plan.diagnostics.add(diagnostic);
+  if (plan.hasBlockers() && !emission.written.empty()) {
+    plan.diagnostics.warning("W-TEMPLATE-PLAN-BLOCKED",
+                             "the target templates in " + directory +
+                                 " were written, but the plan has blockers; resolve them before deploying");
+  }
+  plan.diagnostics.normalize();
+  spdlog::info("wrote {} target template(s)", emission.written.size());
+}
+
 }  // namespace
 
 bool isInputErrorCode(const std::string& code) {
@@ -155,12 +185,6 @@ std::string validateSecretVersions(const std::string& value) {
 }
 
 int runPlan(const PlanArguments& arguments, const ConsoleSettings& console) {
-  // TODO: write the target template once strategies/template_writer.h provides the
-  // rewriter; until then the option is accepted and rejected here.
-  if (!arguments.emitTemplateDirectory.empty()) {
-    throw UsageError("--emit-template is not implemented yet; run the plan without it");
-  }
-
   Estate estate = loadInputs(arguments.input);
   std::string targetRegion = requestedTargetRegion(arguments.input, estate);
   if (targetRegion.empty()) {
@@ -172,6 +196,7 @@ int runPlan(const PlanArguments& arguments, const ConsoleSettings& console) {
 
   spdlog::info("planning the relocation to {}", targetRegion);
   Plan plan = makePlan(estate, planOptionsFor(arguments.input, targetRegion));
+  if (!arguments.emitTemplateDirectory.empty()) emitTemplates(estate, plan, arguments);
   Diagnostics diagnostics = mergedDiagnostics(estate.diagnostics, plan.diagnostics);
   printDiagnostics(diagnostics, console);
 

@@ -120,7 +120,8 @@ void addPlanCommand(CLI::App& app, PlanArguments& plan, bool& selected) {
   command->add_option("-o,--output", plan.outputFile, "write the plan to FILE instead of standard output (- is standard output)")
       ->type_name("FILE");
   command->add_option("--emit-template", plan.emitTemplateDirectory,
-                      "write the target ARM template and parameters file into DIR (not implemented yet)")
+                      "write the target ARM template.json and parameters.json into DIR (one subfolder per source "
+                      "template when there are several)")
       ->type_name("DIR");
   command->callback([&selected] { selected = true; });
 }

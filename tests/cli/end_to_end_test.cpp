@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -138,10 +139,14 @@ TEST(CommandLine, MissingTargetRegionIsUsageError) {
   EXPECT_NE(run.standardError.find("--target-region"), std::string::npos) << run.standardError;
 }
 
-TEST(CommandLine, EmitTemplateNotImplemented) {
-  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--emit-template", "out"});
-  EXPECT_EQ(run.exitCode, 2);
-  EXPECT_NE(run.standardError.find("not implemented yet"), std::string::npos) << run.standardError;
+TEST(CommandLine, EmitTemplateWritesTemplateAndParameters) {
+  std::string directory = ::testing::TempDir() + "kvr-cli-emit-" + std::to_string(::getpid());
+  RunResult run = runCli({"plan", kTemplate, "--target-region", "northeurope", "--target-resource-group", "rg-target",
+                          "--emit-template", directory});
+  EXPECT_NE(run.exitCode, 2) << run.standardError;
+  EXPECT_NE(readWholeFile(directory + "/template.json").find("\"Microsoft.KeyVault/vaults\""), std::string::npos);
+  EXPECT_NE(readWholeFile(directory + "/parameters.json").find("deploymentParameters"), std::string::npos);
+  std::filesystem::remove_all(directory);
 }
 
 TEST(CommandLine, MissingFileIsInvalidInput) {
