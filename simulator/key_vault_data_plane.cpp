@@ -1,0 +1,441 @@
+#include "simulator/key_vault_data_plane.h"
+
+#include "simulator/geography.h"
+#include "simulator/random_text.h"
+
+#include <regex>
+
+namespace kvr::sim {
+
+namespace {
+
+using nlohmann::json;
+
+// Azure's published limits on secrets.
+constexpr std::size_t kMaxSecretValueBytes = 25 * 1024;
+constexpr std::size_t kMaxContentTypeLength = 255;
+constexpr std::size_t kMaxTags = 15;
+constexpr int kMaxPageSize = 25;
+
+bool isValidObjectName(const std::string& name) {
+  static const std::regex pattern("^[0-9a-zA-Z-]{1,127}$");
+  return std::regex_match(name, pattern);
+}
+
+std::string recoveryLevel(const VaultInfo& vault) {
+  if (!vault.softDeleteEnabled) return "Purgeable";
+  return vault.purgeProtectionEnabled ? "Recoverable" : "Recoverable+Purgeable";
+}
+
+Response secretNotFound(const std::string& name, const std::string& version) {
+  std::string secretId = version.empty() ? name : name + "/" + version;
+  return keyVaultError(404, "SecretNotFound", "A secret with (name/id) " + secretId +
+                                                  " was not found in this key vault; check the name and version.");
+}
+
+std::optional<json> parseObject(const std::string& body) {
+  json parsed = json::parse(body.empty() ? "{}" : body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+// Copies the settable attributes (enabled, nbf, exp) from a request body.
+std::optional<std::string> applyAttributes(json& target, const json& source) {
+  if (!source.is_object()) return "attributes must be an object";
+  for (const char* member : {"nbf", "exp"}) {
+    if (!source.contains(member)) continue;
+    if (!source[member].is_number_integer() && !source[member].is_null()) return std::string(member) + " must be Unix seconds";
+    target[member] = source[member];
+    if (source[member].is_null()) target.erase(member);
+  }
+  if (source.contains("enabled")) {
+    if (!source["enabled"].is_boolean()) return "enabled must be true or false";
+    target["enabled"] = source["enabled"];
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkContentTypeAndTags(const json& body) {
+  if (body.contains("contentType") && (!body["contentType"].is_string() || body["contentType"].get<std::string>().size() > kMaxContentTypeLength)) {
+    return "contentType must be a string of at most 255 characters";
+  }
+  if (body.contains("tags") && (!body["tags"].is_object() || body["tags"].size() > kMaxTags)) {
+    return "tags must be an object with at most 15 entries";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Response keyVaultError(int status, const std::string& code, const std::string& message) {
+  return Response::json(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+Response KeyVaultDataPlane::handle(const Request& request, const VaultInfo& vault, const std::string& vaultUri) {
+  if (request.queryValue("api-version").empty()) {
+    // NOTE: the code and message Azure returns for a missing api-version are not in the
+    // published examples; BadParameter is Key Vault's code for invalid input.
+    return keyVaultError(400, "BadParameter", "The api-version query parameter is missing: add ?api-version=7.6.");
+  }
+  std::vector<std::string> segments = splitPath(request.path);
+  Secrets& secrets = vaults_[toLower(vault.name)];
+  const std::string& method = request.method;
+  if (segments.empty()) return keyVaultError(404, "NotFound", "kvsim serves secrets at " + vaultUri + "secrets.");
+
+  std::string collection = toLower(segments[0]);
+  if (collection == "deletedsecrets") return deletedSecret(secrets, request, segments, vault, vaultUri);
+  if (collection != "secrets") {
+    return keyVaultError(404, "NotFound", "kvsim serves no Key Vault operation at " + request.path +
+                                              "; only secrets are simulated so far.");
+  }
+
+  if (segments.size() == 1 && method == "GET") return listSecrets(request, secrets, vault, vaultUri, false);
+  if (segments.size() == 2 && method == "POST" && toLower(segments[1]) == "restore") {
+    return restoreSecret(request, secrets, vault, vaultUri);
+  }
+  if (segments.size() < 2) return keyVaultError(405, "MethodNotAllowed", method + " is not supported on " + request.path);
+
+  const std::string& name = segments[1];
+  if (!isValidObjectName(name)) {
+    return keyVaultError(400, "BadParameter", "The secret name '" + name + "' is invalid: use 1 to 127 letters, digits and hyphens.");
+  }
+  std::string third = segments.size() > 2 ? segments[2] : "";
+  if (segments.size() == 2 && method == "PUT") return setSecret(request, secrets, name, vault, vaultUri);
+  if (segments.size() == 2 && method == "GET") return getSecret(secrets, name, "", vault, vaultUri);
+  if (segments.size() == 2 && method == "PATCH") return updateSecret(request, secrets, name, "", vault, vaultUri);
+  if (segments.size() == 2 && method == "DELETE") return deleteSecret(secrets, name, vault, vaultUri);
+  if (segments.size() == 3 && method == "GET" && toLower(third) == "versions") return listVersions(request, secrets, name, vault, vaultUri);
+  if (segments.size() == 3 && method == "POST" && toLower(third) == "backup") return backupSecret(secrets, name, vault);
+  if (segments.size() == 3 && method == "GET") return getSecret(secrets, name, third, vault, vaultUri);
+  if (segments.size() == 3 && method == "PATCH") return updateSecret(request, secrets, name, third, vault, vaultUri);
+  return keyVaultError(405, "MethodNotAllowed", method + " is not supported on " + request.path);
+}
+
+json KeyVaultDataPlane::attributesFor(const SecretVersion& version, const VaultInfo& vault) const {
+  json attributes = version.attributes;
+  attributes["recoveryLevel"] = recoveryLevel(vault);
+  if (vault.softDeleteEnabled) attributes["recoverableDays"] = vault.retentionDays;
+  return attributes;
+}
+
+json KeyVaultDataPlane::bundle(const Secret& secret, const SecretVersion& version, const VaultInfo& vault,
+                               const std::string& vaultUri, bool withValue) const {
+  json result;
+  if (withValue) result["value"] = version.value;
+  result["id"] = vaultUri + "secrets/" + secret.name + "/" + version.version;
+  result["attributes"] = attributesFor(version, vault);
+  if (!version.contentType.empty()) result["contentType"] = version.contentType;
+  if (!version.tags.empty()) result["tags"] = version.tags;
+  if (secret.managed) result["managed"] = true;
+  return result;
+}
+
+Response KeyVaultDataPlane::setSecret(const Request& request, Secrets& secrets, const std::string& name,
+                                      const VaultInfo& vault, const std::string& vaultUri) {
+  std::optional<json> body = parseObject(request.body);
+  if (!body || !body->contains("value") || !(*body)["value"].is_string()) {
+    return keyVaultError(400, "BadParameter", "Setting secret " + name + " needs a JSON body with a string \"value\".");
+  }
+  const std::string& value = (*body)["value"].get_ref<const std::string&>();
+  if (value.size() > kMaxSecretValueBytes) {
+    return keyVaultError(400, "BadParameter", "The value of secret " + name + " is larger than 25 KB; store it elsewhere.");
+  }
+  if (auto problem = checkContentTypeAndTags(*body)) return keyVaultError(400, "BadParameter", "Secret " + name + ": " + *problem);
+
+  Secret& secret = secrets[toLower(name)];
+  if (secret.deleted) {
+    return keyVaultError(409, "Conflict", "Secret " + name + " is deleted but recoverable, so its name cannot be reused "
+                                              "until it is recovered or purged.");
+  }
+  if (secret.name.empty()) secret.name = name;
+
+  SecretVersion version;
+  version.version = randomHexId();
+  version.value = value;
+  version.contentType = body->value("contentType", "");
+  version.tags = body->value("tags", json::object());
+  long long now = unixSeconds(clock_.now());
+  version.attributes = {{"enabled", true}, {"created", now}, {"updated", now}};
+  if (body->contains("attributes")) {
+    if (auto problem = applyAttributes(version.attributes, (*body)["attributes"])) {
+      if (secret.versions.empty()) secrets.erase(toLower(name));
+      return keyVaultError(400, "BadParameter", "Secret " + name + ": " + *problem);
+    }
+  }
+  secret.versions.push_back(version);
+  return Response::json(200, bundle(secret, secret.versions.back(), vault, vaultUri, true));
+}
+
+Response KeyVaultDataPlane::getSecret(Secrets& secrets, const std::string& name, const std::string& version,
+                                      const VaultInfo& vault, const std::string& vaultUri) {
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || found->second.deleted || found->second.versions.empty()) return secretNotFound(name, version);
+  const Secret& secret = found->second;
+  const SecretVersion* chosen = &secret.versions.back();
+  if (!version.empty()) {
+    chosen = nullptr;
+    for (const SecretVersion& candidate : secret.versions) {
+      if (equalsIgnoreCase(candidate.version, version)) chosen = &candidate;
+    }
+    if (!chosen) return secretNotFound(name, version);
+  }
+  if (!chosen->attributes.value("enabled", true)) {
+    Response response = keyVaultError(403, "Forbidden", "Operation get is not allowed on a disabled secret.");
+    json body = json::parse(response.body);
+    body["error"]["innererror"] = {{"code", "SecretDisabled"}};
+    response.body = body.dump();
+    return response;
+  }
+  if (!chosen->valueKnown) {
+    if (chosen->readError.is_object()) {
+      return keyVaultError(chosen->readError.value("status", 403), chosen->readError.value("code", "Forbidden"),
+                           "The estate recorded that this version's value could not be read.");
+    }
+    return keyVaultError(403, "Forbidden", "The estate file gave no value for secret " + name + "/" + chosen->version +
+                                               "; add \"value\" to seed it.");
+  }
+  return Response::json(200, bundle(secret, *chosen, vault, vaultUri, true));
+}
+
+Response KeyVaultDataPlane::updateSecret(const Request& request, Secrets& secrets, const std::string& name,
+                                         const std::string& version, const VaultInfo& vault, const std::string& vaultUri) {
+  std::optional<json> body = parseObject(request.body);
+  if (!body) return keyVaultError(400, "BadParameter", "Updating secret " + name + " needs a JSON object body.");
+  if (auto problem = checkContentTypeAndTags(*body)) return keyVaultError(400, "BadParameter", "Secret " + name + ": " + *problem);
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || found->second.deleted || found->second.versions.empty()) return secretNotFound(name, version);
+  Secret& secret = found->second;
+  SecretVersion* chosen = &secret.versions.back();
+  if (!version.empty()) {
+    chosen = nullptr;
+    for (SecretVersion& candidate : secret.versions) {
+      if (equalsIgnoreCase(candidate.version, version)) chosen = &candidate;
+    }
+    if (!chosen) return secretNotFound(name, version);
+  }
+  json attributes = chosen->attributes;
+  if (body->contains("attributes")) {
+    if (auto problem = applyAttributes(attributes, (*body)["attributes"])) return keyVaultError(400, "BadParameter", "Secret " + name + ": " + *problem);
+  }
+  attributes["updated"] = unixSeconds(clock_.now());
+  chosen->attributes = attributes;
+  if (body->contains("contentType")) chosen->contentType = (*body)["contentType"].get<std::string>();
+  if (body->contains("tags")) chosen->tags = (*body)["tags"];
+  return Response::json(200, bundle(secret, *chosen, vault, vaultUri, false));
+}
+
+json KeyVaultDataPlane::deletedBundle(const Secret& secret, const VaultInfo& vault, const std::string& vaultUri) const {
+  json result = bundle(secret, secret.versions.back(), vault, vaultUri, false);
+  if (vault.softDeleteEnabled) {
+    result["recoveryId"] = vaultUri + "deletedsecrets/" + secret.name;
+    result["deletedDate"] = secret.deletedDate;
+    result["scheduledPurgeDate"] = secret.scheduledPurgeDate;
+  }
+  return result;
+}
+
+Response KeyVaultDataPlane::deleteSecret(Secrets& secrets, const std::string& name, const VaultInfo& vault,
+                                         const std::string& vaultUri) {
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || found->second.deleted || found->second.versions.empty()) return secretNotFound(name, "");
+  Secret& secret = found->second;
+  long long now = unixSeconds(clock_.now());
+  secret.deletedDate = now;
+  secret.scheduledPurgeDate = now + 24LL * 3600 * vault.retentionDays;
+  json result = deletedBundle(secret, vault, vaultUri);
+  if (vault.softDeleteEnabled) secret.deleted = true;
+  else secrets.erase(found);
+  return Response::json(200, result);
+}
+
+Response KeyVaultDataPlane::deletedSecret(Secrets& secrets, const Request& request, const std::vector<std::string>& segments,
+                                          const VaultInfo& vault, const std::string& vaultUri) {
+  if (segments.size() == 1 && request.method == "GET") return listSecrets(request, secrets, vault, vaultUri, true);
+  if (segments.size() < 2) return keyVaultError(405, "MethodNotAllowed", request.method + " is not supported on " + request.path);
+  const std::string& name = segments[1];
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || !found->second.deleted) {
+    return keyVaultError(404, "SecretNotFound", "Deleted secret " + name + " was not found in this key vault.");
+  }
+  Secret& secret = found->second;
+  if (segments.size() == 2 && request.method == "GET") return Response::json(200, deletedBundle(secret, vault, vaultUri));
+  if (segments.size() == 2 && request.method == "DELETE") {
+    if (vault.purgeProtectionEnabled) {
+      return keyVaultError(403, "Forbidden", "Operation purge is not allowed because purge protection is enabled for this "
+                                             "vault; the secret is purged after its retention period.");
+    }
+    secrets.erase(found);
+    return Response::empty(204);
+  }
+  if (segments.size() == 3 && request.method == "POST" && toLower(segments[2]) == "recover") {
+    secret.deleted = false;
+    return Response::json(200, bundle(secret, secret.versions.back(), vault, vaultUri, false));
+  }
+  return keyVaultError(405, "MethodNotAllowed", request.method + " is not supported on " + request.path);
+}
+
+Response KeyVaultDataPlane::page(const Request& request, const std::vector<json>& items, const std::string& link) const {
+  int pageSize = config_.keyVaultPageSize;
+  std::string maxResults = request.queryValue("maxresults");
+  if (!maxResults.empty()) {
+    try {
+      pageSize = std::stoi(maxResults);
+    } catch (const std::exception&) {
+      pageSize = 0;
+    }
+    if (pageSize < 1 || pageSize > kMaxPageSize) {
+      return keyVaultError(400, "BadParameter", "maxresults must be 1 to 25, not '" + maxResults + "'.");
+    }
+  }
+  std::size_t start = 0;
+  try {
+    std::string token = request.queryValue("$skiptoken");
+    start = token.empty() ? 0 : std::stoul(token);
+  } catch (const std::exception&) {
+    return keyVaultError(400, "BadParameter", "The $skiptoken is not one kvsim issued.");
+  }
+  start = std::min(start, items.size());
+  std::size_t end = std::min(start + static_cast<std::size_t>(pageSize), items.size());
+  json result = {{"value", json::array()}, {"nextLink", nullptr}};
+  for (std::size_t index = start; index < end; ++index) result["value"].push_back(items[index]);
+  if (end < items.size()) {
+    result["nextLink"] = link + "?api-version=" + percentEncode(request.queryValue("api-version")) +
+                         "&%24skiptoken=" + std::to_string(end) + "&maxresults=" + std::to_string(pageSize);
+  }
+  return Response::json(200, result);
+}
+
+Response KeyVaultDataPlane::listSecrets(const Request& request, const Secrets& secrets, const VaultInfo& vault,
+                                        const std::string& vaultUri, bool deleted) const {
+  std::vector<json> items;
+  for (const auto& [key, secret] : secrets) {
+    if (secret.deleted != deleted || secret.versions.empty()) continue;
+    json item = deleted ? deletedBundle(secret, vault, vaultUri) : bundle(secret, secret.versions.back(), vault, vaultUri, false);
+    item["id"] = vaultUri + "secrets/" + secret.name;
+    items.push_back(item);
+  }
+  return page(request, items, vaultUri + (deleted ? "deletedsecrets" : "secrets"));
+}
+
+Response KeyVaultDataPlane::listVersions(const Request& request, const Secrets& secrets, const std::string& name,
+                                         const VaultInfo& vault, const std::string& vaultUri) const {
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || found->second.deleted) return secretNotFound(name, "");
+  std::vector<json> items;
+  for (const SecretVersion& version : found->second.versions) items.push_back(bundle(found->second, version, vault, vaultUri, false));
+  return page(request, items, vaultUri + "secrets/" + found->second.name + "/versions");
+}
+
+Response KeyVaultDataPlane::backupSecret(const Secrets& secrets, const std::string& name, const VaultInfo& vault) const {
+  auto found = secrets.find(toLower(name));
+  if (found == secrets.end() || found->second.deleted) return secretNotFound(name, "");
+  json payload = {{"subscription", toLower(vault.subscription)},
+                  {"geography", geographyOf(vault.location)},
+                  {"name", found->second.name},
+                  {"managed", found->second.managed},
+                  {"versions", json::array()}};
+  for (const SecretVersion& version : found->second.versions) {
+    payload["versions"].push_back({{"version", version.version},
+                                   {"value", version.value},
+                                   {"valueKnown", version.valueKnown},
+                                   {"contentType", version.contentType},
+                                   {"tags", version.tags},
+                                   {"attributes", version.attributes}});
+  }
+  return Response::json(200, {{"value", cipher_.seal(payload.dump())}});
+}
+
+Response KeyVaultDataPlane::restoreSecret(const Request& request, Secrets& secrets, const VaultInfo& vault,
+                                          const std::string& vaultUri) {
+  std::optional<json> body = parseObject(request.body);
+  std::optional<std::string> plaintext;
+  if (body && body->contains("value") && (*body)["value"].is_string()) plaintext = cipher_.open((*body)["value"].get<std::string>());
+  if (!plaintext) return keyVaultError(400, "BadParameter", "The backup blob is not one that kvsim produced, or it was altered.");
+  json payload = json::parse(*plaintext);
+
+  // NOTE: Azure rejects a restore into another subscription or geography; the status and
+  // code kvsim uses for that (403 Forbidden) are a guess.
+  if (payload.value("subscription", "") != toLower(vault.subscription)) {
+    return keyVaultError(403, "Forbidden", "The backup belongs to another subscription; a backup restores only into a "
+                                           "vault of the same subscription and geography.");
+  }
+  if (payload.value("geography", "") != geographyOf(vault.location) || geographyOf(vault.location).empty()) {
+    return keyVaultError(403, "Forbidden", "The backup was taken in geography '" + payload.value("geography", "") +
+                                               "' but vault " + vault.name + " is in '" + geographyOf(vault.location) +
+                                               "'; a backup restores only within one geography.");
+  }
+  std::string name = payload.value("name", "");
+  if (secrets.count(toLower(name)) && !secrets[toLower(name)].versions.empty()) {
+    return keyVaultError(409, "Conflict", "Secret " + name + " already exists in vault " + vault.name +
+                                              " (or is soft-deleted); restore needs a free name.");
+  }
+  Secret secret;
+  secret.name = name;
+  secret.managed = payload.value("managed", false);
+  for (const json& item : payload["versions"]) {
+    SecretVersion version;
+    version.version = item.value("version", "");
+    version.value = item.value("value", "");
+    version.valueKnown = item.value("valueKnown", true);
+    version.contentType = item.value("contentType", "");
+    version.tags = item.value("tags", json::object());
+    version.attributes = item.value("attributes", json::object());
+    secret.versions.push_back(version);
+  }
+  secrets[toLower(name)] = secret;
+  return Response::json(200, bundle(secret, secret.versions.back(), vault, vaultUri, false));
+}
+
+void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& dataPlane) {
+  Secrets& secrets = vaults_[toLower(vaultName)];
+  long long now = unixSeconds(clock_.now());
+  for (const json& item : dataPlane.value("secrets", json::array())) {
+    Secret secret;
+    secret.name = item.value("name", "");
+    if (secret.name.empty()) continue;
+    secret.managed = item.value("managed", false);
+    for (const json& seeded : item.value("versions", json::array())) {
+      SecretVersion version;
+      version.version = seeded.value("version", randomHexId());
+      version.valueKnown = seeded.contains("value") && seeded["value"].is_string();
+      if (version.valueKnown) version.value = seeded["value"].get<std::string>();
+      version.readError = seeded.value("readError", json());
+      version.contentType = seeded.value("contentType", item.value("contentType", ""));
+      version.tags = seeded.value("tags", item.value("tags", json::object()));
+      json attributes = seeded.value("attributes", json::object());
+      json settable = json::object();  // recoveryLevel and recoverableDays come from the vault
+      for (const char* member : {"enabled", "nbf", "exp", "created", "updated"}) {
+        if (attributes.contains(member) && !attributes[member].is_null()) settable[member] = attributes[member];
+      }
+      if (!settable.contains("enabled")) settable["enabled"] = true;
+      if (!settable.contains("created")) settable["created"] = now;
+      if (!settable.contains("updated")) settable["updated"] = settable["created"];
+      version.attributes = settable;
+      secret.versions.push_back(version);
+    }
+    if (!secret.versions.empty()) secrets[toLower(secret.name)] = secret;
+  }
+}
+
+void KeyVaultDataPlane::discardVault(const std::string& vaultName) { vaults_.erase(toLower(vaultName)); }
+
+json KeyVaultDataPlane::snapshot(bool includeValues) const {
+  json dataPlane = json::object();
+  for (const auto& [vaultName, secrets] : vaults_) {
+    json entry = {{"secrets", json::array()}, {"keys", json::array()}, {"certificates", json::array()}};
+    for (const auto& [key, secret] : secrets) {
+      json item = {{"name", secret.name}, {"managed", secret.managed}, {"deleted", secret.deleted}, {"versions", json::array()}};
+      for (const SecretVersion& version : secret.versions) {
+        json seeded = {{"version", version.version}, {"attributes", version.attributes}, {"tags", version.tags}};
+        if (!version.contentType.empty()) seeded["contentType"] = version.contentType;
+        if (includeValues && version.valueKnown) seeded["value"] = version.value;
+        item["versions"].push_back(seeded);
+      }
+      entry["secrets"].push_back(item);
+    }
+    dataPlane[vaultName] = entry;
+  }
+  return dataPlane;
+}
+
+}  // namespace kvr::sim

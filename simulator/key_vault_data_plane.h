@@ -1,0 +1,87 @@
+#pragma once
+
+// The Key Vault data plane for secrets: set, get, versions, lists with nextLink, update,
+// delete with soft delete, recover, purge, backup and restore. One instance serves every
+// vault; the Simulator authenticates the request and names the vault first.
+// Not thread-safe: the Simulator serialises calls.
+
+#include "simulator/backup_cipher.h"
+#include "simulator/clock.h"
+#include "simulator/config.h"
+#include "simulator/http_message.h"
+#include "simulator/resource_manager.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kvr::sim {
+
+// A Key Vault error response: {"error": {"code": ..., "message": ...}}.
+Response keyVaultError(int status, const std::string& code, const std::string& message);
+
+class KeyVaultDataPlane {
+ public:
+  KeyVaultDataPlane(const SimulatorConfig& config, const Clock& clock, BackupCipher cipher = BackupCipher())
+      : config_(config), clock_(clock), cipher_(std::move(cipher)) {}
+
+  // `vaultUri` ends with "/", such as https://kv1.vault.localhost:8443/.
+  Response handle(const Request& request, const VaultInfo& vault, const std::string& vaultUri);
+
+  // Loads one vault's `dataPlane` entry of an estate file (secrets with their values).
+  void seedVault(const std::string& vaultName, const nlohmann::json& dataPlane);
+  void discardVault(const std::string& vaultName);
+  // The `dataPlane` member of an estate: secret values only when `includeValues`.
+  nlohmann::json snapshot(bool includeValues) const;
+  void clear() { vaults_.clear(); }
+
+ private:
+  struct SecretVersion {
+    std::string version;
+    std::string value;
+    bool valueKnown = true;      // false when the estate recorded no value
+    nlohmann::json readError;    // the estate's recorded refusal, if any
+    std::string contentType;
+    nlohmann::json tags = nlohmann::json::object();
+    nlohmann::json attributes = nlohmann::json::object();  // enabled, nbf, exp, created, updated
+  };
+
+  struct Secret {
+    std::string name;
+    bool managed = false;
+    std::vector<SecretVersion> versions;  // oldest first
+    bool deleted = false;
+    long long deletedDate = 0;
+    long long scheduledPurgeDate = 0;
+  };
+
+  using Secrets = std::map<std::string, Secret>;  // by lower-case name
+
+  Response setSecret(const Request& request, Secrets& secrets, const std::string& name, const VaultInfo& vault, const std::string& vaultUri);
+  Response getSecret(Secrets& secrets, const std::string& name, const std::string& version, const VaultInfo& vault, const std::string& vaultUri);
+  Response updateSecret(const Request& request, Secrets& secrets, const std::string& name, const std::string& version,
+                        const VaultInfo& vault, const std::string& vaultUri);
+  Response deleteSecret(Secrets& secrets, const std::string& name, const VaultInfo& vault, const std::string& vaultUri);
+  Response listSecrets(const Request& request, const Secrets& secrets, const VaultInfo& vault, const std::string& vaultUri, bool deleted) const;
+  Response listVersions(const Request& request, const Secrets& secrets, const std::string& name, const VaultInfo& vault,
+                        const std::string& vaultUri) const;
+  Response deletedSecret(Secrets& secrets, const Request& request, const std::vector<std::string>& segments,
+                         const VaultInfo& vault, const std::string& vaultUri);
+  Response backupSecret(const Secrets& secrets, const std::string& name, const VaultInfo& vault) const;
+  Response restoreSecret(const Request& request, Secrets& secrets, const VaultInfo& vault, const std::string& vaultUri);
+
+  nlohmann::json bundle(const Secret& secret, const SecretVersion& version, const VaultInfo& vault, const std::string& vaultUri,
+                        bool withValue) const;
+  nlohmann::json deletedBundle(const Secret& secret, const VaultInfo& vault, const std::string& vaultUri) const;
+  nlohmann::json attributesFor(const SecretVersion& version, const VaultInfo& vault) const;
+  Response page(const Request& request, const std::vector<nlohmann::json>& items, const std::string& link) const;
+
+  const SimulatorConfig& config_;
+  const Clock& clock_;
+  BackupCipher cipher_;
+  std::map<std::string, Secrets> vaults_;  // by lower-case vault name
+};
+
+}  // namespace kvr::sim

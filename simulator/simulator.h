@@ -1,0 +1,74 @@
+#pragma once
+
+// kvsim's request handler: one pure function from Request to Response that routes to the
+// token endpoints, the Resource Manager subset, the Key Vault data plane and the admin
+// API. It keeps all state in memory and is safe to call from several threads.
+//
+// Routing:
+//   Host <vault>.<vaultDnsSuffix>         Key Vault data plane of that vault
+//   POST /{tenant}/oauth2/v2.0/token       client-credentials tokens
+//   GET  /msi/token                        App Service managed identity
+//   GET  /metadata/identity/oauth2/token   instance metadata managed identity
+//   /subscriptions/...                     Resource Manager
+//   /_admin/snapshot, /_admin/reset, /_admin/counters   test support, no token needed
+
+#include "simulator/clock.h"
+#include "simulator/config.h"
+#include "simulator/http_message.h"
+#include "simulator/key_vault_data_plane.h"
+#include "simulator/resource_manager.h"
+#include "simulator/token_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace kvr::sim {
+
+class Simulator {
+ public:
+  explicit Simulator(SimulatorConfig config, std::shared_ptr<const Clock> clock = nullptr, BackupCipher cipher = BackupCipher());
+
+  Response handle(const Request& request);
+
+  // The scheme, address and port the listener serves, such as https://127.0.0.1:8443.
+  // Vault URIs, challenges and links are built from it. Set it before loading an estate.
+  void setBaseUrl(std::string baseUrl);
+  std::string baseUrl() const;
+
+  // Replaces the state with an estate in the inventory shape (resources, dataPlane with
+  // secret values, deletedVaults) and keeps it for /_admin/reset. Throws
+  // std::runtime_error when the document is not an inventory.
+  void loadEstate(const nlohmann::json& estate);
+
+  // Issues a token as the token endpoint would; for tests and the admin API.
+  std::string issueToken(const std::string& audience);
+
+  // The state in the inventory shape; secret values only when `includeValues`.
+  nlohmann::json snapshot(bool includeValues) const;
+  nlohmann::json counters() const;
+
+ private:
+  Response route(const Request& request);
+  Response handleAdmin(const Request& request);
+  Response handleKeyVault(const Request& request, const std::string& vaultName);
+  std::optional<Response> authenticateResourceManager(const Request& request) const;
+  std::optional<Response> authenticateKeyVault(const Request& request, const VaultInfo& vault) const;
+  void resetToEstate();
+  nlohmann::json buildSnapshot(bool includeValues) const;
+
+  mutable std::mutex mutex_;
+  SimulatorConfig config_;
+  std::shared_ptr<const Clock> clock_;
+  std::string baseUrl_ = "https://127.0.0.1:0";
+  TokenService tokens_;
+  ResourceManager resources_;
+  KeyVaultDataPlane keyVault_;
+  nlohmann::json estate_;
+  std::map<std::string, long long> counters_;
+};
+
+}  // namespace kvr::sim
