@@ -53,9 +53,8 @@ int waitForStopSignal(const sigset_t& signals) {
   return received;
 }
 
-int run(SimulatorConfig config, const std::string& estateFile) {
+int run(SimulatorConfig config, const std::string& estateFile, const sigset_t& signals) {
   kvr::sim::requireLoopbackAddress(config.bindAddress);
-  sigset_t signals = blockStopSignals();
 
   std::error_code ignored;
   std::filesystem::create_directories(config.stateDir, ignored);
@@ -87,6 +86,9 @@ int run(SimulatorConfig config, const std::string& estateFile) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First, before any library starts a thread: a thread started with the signals unblocked
+  // would take SIGTERM's default action and end the process without a graceful stop.
+  sigset_t signals = blockStopSignals();
   CLI::App app{"kvsim: a local Azure stand-in (Resource Manager, Key Vault, tokens) on loopback HTTPS"};
   std::string configFile;
   std::string estateFile;
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
     if (!vaultDnsSuffix.empty()) config.vaultDnsSuffix = vaultDnsSuffix;
     if (port >= 0) config.port = port;
     if (insecureHttp) config.insecureHttp = true;
-    return run(config, estateFile);
+    return run(config, estateFile, signals);
   } catch (const std::exception& error) {
     std::cerr << "kvsim: error: " << error.what() << std::endl;
     return 1;
