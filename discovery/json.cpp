@@ -1,6 +1,9 @@
 #include "discovery/json.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -110,11 +113,19 @@ Json parseJsonText(std::string_view text, const std::string& file) {
 }
 
 Json readJsonFile(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw InputError({path, {}, -1}, "is a directory; pass the JSON files in it");
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, {}, -1}, "cannot open file for reading");
+  if (!in) throw InputError({path, {}, -1}, std::string("cannot open file for reading: ") + std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return parseJsonText(buffer.str(), path);
+  std::string text = buffer.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw InputError({path, {}, -1}, "the file is empty; expected a JSON document");
+  }
+  return parseJsonText(text, path);
 }
 
 Json sortedCopy(const Json& value) {

@@ -266,7 +266,10 @@ class Linker {
       case ReferenceTarget::ObjectUri: {
         auto uri = parseObjectUri(match.value);
         if (!uri) return {};
-        return objectKey(vaultKeyByName(uri->vaultName, where), uri->collection, uri->name, where);
+        // A certificate is consumed through its secret's URL (with the private key), so a
+        // certificate reference names the certificate whatever the URL's collection.
+        std::string collection = entry.kind == EdgeKind::CertificateReference ? "certificates" : uri->collection;
+        return objectKey(vaultKeyByName(uri->vaultName, where), collection, uri->name, where);
       }
       case ReferenceTarget::KeyVaultReference: {
         auto reference = parseKeyVaultReference(match.value);

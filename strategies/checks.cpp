@@ -136,8 +136,7 @@ class Checks {
                 (purgeProtection ? "with purge protection on, the name stays reserved for " + std::to_string(retention) +
                                        " days after the source is deleted, so it cannot be reused"
                                  : "it is free only after the source is deleted and purged") +
-                "; choose another name (for example '" +
-                proposeVaultName(source, context_.sourceLocation, context_.targetLocation) + "')",
+                "; choose another name (for example '" + availableProposal(source) + "')",
             vault.id);
         continue;
       }
@@ -174,6 +173,23 @@ class Checks {
                              alternativeName(target) + "' instead",
                          vault.id);
     }
+  }
+
+  // A proposed target name that the inputs do not report as taken.
+  std::string availableProposal(const std::string& source) {
+    std::string proposal = proposeVaultName(source, context_.sourceLocation, context_.targetLocation);
+    return nameTaken(proposal) ? alternativeName(proposal) : proposal;
+  }
+
+  bool nameTaken(const std::string& name) {
+    const Json availability = context_.estate.facts.value("nameAvailability", Json::object());
+    for (auto it = availability.begin(); it != availability.end(); ++it) {
+      if (iequals(it.key(), name) && it->is_object() && !it->value("nameAvailable", true)) return true;
+    }
+    for (const auto& item : context_.estate.facts.value("deletedVaults", Json::array())) {
+      if (item.is_object() && iequals(str(item, "name"), name)) return true;
+    }
+    return false;
   }
 
   // The first "<name>-2", "<name>-3", ... that the inventory does not report as taken.

@@ -38,6 +38,12 @@ std::optional<std::string> GeographyTable::geographyOf(const std::string& region
   return it->second;
 }
 
+std::vector<std::string> GeographyTable::regions() const {
+  std::vector<std::string> out;
+  for (const auto& [region, geography] : regions_) out.push_back(region);
+  return out;
+}
+
 std::string normalizeRegion(const std::string& region) {
   std::string out;
   for (char c : region) {

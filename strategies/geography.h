@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "discovery/json.h"
 
@@ -20,6 +21,8 @@ class GeographyTable {
 
   std::optional<std::string> geographyOf(const std::string& region) const;
   bool knows(const std::string& region) const { return geographyOf(region).has_value(); }
+  // Every region name in the table, sorted.
+  std::vector<std::string> regions() const;
 
  private:
   std::map<std::string, std::string> regions_;

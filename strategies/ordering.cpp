@@ -195,7 +195,9 @@ class Ordering {
     const PlanNode& holder = context_.nodes.at(holderKey);
     PlanNode grant;
     grant.key = key;
-    grant.type = "Microsoft.KeyVault/vaults/accessPolicies";
+    const Resource& vault = *context_.resource(vaultKey);
+    bool rbac = vault.body.value("properties", Json::object()).value("enableRbacAuthorization", false);
+    grant.type = rbac ? "Microsoft.Authorization/roleAssignments" : "Microsoft.KeyVault/vaults/accessPolicies";
     grant.name = leafName(context_.nodes.at(vaultKey).name) + "/grant-" + leafName(holder.name);
     grant.resourceGroup = context_.nodes.at(vaultKey).resourceGroup;
     grant.strategy = Strategy::Reconfigure;
@@ -226,6 +228,11 @@ class Ordering {
       if (!context_.changingPrincipals.count(grant.holder)) continue;  // the principal exists already
       if (auto holder = stepOf(grant.holder)) {
         addEdge(*holder, grant.key, "access-grant", "the new identity must exist");
+        // A resource moved by its own procedure follows the new vault, so its new identity
+        // is granted as soon as it exists.
+        if (context_.nodes.at(*holder).strategy == Strategy::External) {
+          addEdge(grant.vault, *holder, "access-grant", "moves after the new vault exists");
+        }
         // What the holder's key use enables (disks on an encryption set) waits for the grant.
         for (const auto& edge : graph_.outEdges(*graph_.find(*holder))) {
           if (edge.label.kind == "key-use" && graph_.key(edge.to) != grant.key) {

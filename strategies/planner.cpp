@@ -26,6 +26,35 @@ std::string mostCommonLocation(const Context& context) {
   return best;
 }
 
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+// ", did you mean 'northeurope'" for a name within three edits of a known region.
+std::string closestRegionHint(const Context& context) {
+  std::string best;
+  std::size_t bestDistance = 4;
+  for (const auto& region : context.geographies.regions()) {
+    std::size_t distance = editDistance(context.targetLocation, region);
+    if (distance < bestDistance) {
+      best = region;
+      bestDistance = distance;
+    }
+  }
+  return best.empty() ? std::string() : " (did you mean '" + best + "'?)";
+}
+
 void resolveEndpoints(Context& context) {
   const RelocationRequest& request = context.estate.relocation;
   context.targetLocation = toLower(context.options.targetRegion.empty() ? request.targetLocation : context.options.targetRegion);
@@ -44,12 +73,17 @@ void resolveEndpoints(Context& context) {
   if (targetSubscription.empty()) targetSubscription = sourceSubscription;
   std::string targetGroup =
       context.options.targetResourceGroup.empty() ? request.targetResourceGroup : context.options.targetResourceGroup;
-  if (targetGroup.empty()) targetGroup = proposeResourceName(sourceGroup, context.sourceLocation, context.targetLocation);
+  if (targetGroup.empty()) targetGroup = proposeResourceGroupName(sourceGroup, context.sourceLocation, context.targetLocation);
   plan.target = {targetSubscription, targetGroup, context.targetLocation, {}};
   plan.source.geography = context.geographies.geographyOf(context.sourceLocation).value_or("");
   plan.target.geography = context.geographies.geographyOf(context.targetLocation).value_or("");
   context.sameSubscription = iequals(targetSubscription, sourceSubscription);
   context.sameGeography = !plan.source.geography.empty() && plan.source.geography == plan.target.geography;
+  if (!context.targetLocation.empty() && !context.geographies.knows(context.targetLocation)) {
+    plan.diagnostics.error("E-TARGET-REGION-UNKNOWN",
+                           "the target region '" + context.targetLocation + "' is not an Azure region this build "
+                           "knows" + closestRegionHint(context) + "; check the name, or add it with --geographies FILE");
+  }
   if (context.targetLocation.empty()) {
     plan.diagnostics.error("E-TARGET-REGION-MISSING", "no target region: pass --target-region REGION");
   } else if (context.targetLocation == context.sourceLocation) {
@@ -95,6 +129,18 @@ void nameVaults(Context& context) {
                                          "Microsoft.KeyVault/vaults", relocation.targetName);
     context.targetVaultName[key] = relocation.targetName;
     context.plan.vaults.push_back(std::move(relocation));
+  }
+  std::map<std::string, std::string> firstWithName;
+  for (const auto& relocation : context.plan.vaults) {
+    auto [it, inserted] = firstWithName.emplace(toLower(relocation.targetName), relocation.sourceName);
+    if (!inserted) {
+      context.plan.diagnostics.error("E-TARGET-NAME-DUPLICATE",
+                                     "vaults '" + it->second + "' and '" + relocation.sourceName +
+                                         "' would both become '" + relocation.targetName +
+                                         "'; vault names are global, so give one of them another name with "
+                                         "--name-map",
+                                     relocation.sourceId);
+    }
   }
   if (!context.options.targetVaultName.empty() && context.vaults.size() > 1) {
     context.plan.diagnostics.error("E-TARGET-NAME-AMBIGUOUS",

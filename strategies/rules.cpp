@@ -238,7 +238,7 @@ void findChangingPrincipals(Context& context) {
 std::string targetResourceGroup(const Context& context, const Resource& resource) {
   if (!context.options.targetResourceGroup.empty()) return context.options.targetResourceGroup;
   if (!context.estate.relocation.targetResourceGroup.empty()) return context.estate.relocation.targetResourceGroup;
-  return proposeResourceName(resource.resourceGroup, context.sourceLocation, context.targetLocation);
+  return proposeResourceGroupName(resource.resourceGroup, context.sourceLocation, context.targetLocation);
 }
 
 void fillTarget(Context& context, const Resource& resource, PlanNode& node) {
@@ -270,6 +270,27 @@ void fillTarget(Context& context, const Resource& resource, PlanNode& node) {
   }
 }
 
+// The target id of a node whose parent is also in the plan: the parent's target id (or
+// its source id when the parent stays) followed by the node's own type and target name.
+std::string childTargetId(const Context& context, const PlanNode& node) {
+  auto parent = parentId(node.id);
+  if (!parent) return node.targetId;
+  auto it = context.nodes.find(normalizeId(*parent));
+  if (it == context.nodes.end()) return node.targetId;
+  const PlanNode& parentNode = it->second;
+  std::string parentTarget = parentNode.targetId;
+  if (parentTarget.empty() || parentNode.strategy == Strategy::Reuse || parentNode.strategy == Strategy::Repoint ||
+      parentNode.strategy == Strategy::OutOfScope) {
+    parentTarget = parentNode.id;
+  }
+  if (parentTarget.empty()) return node.targetId;
+  // Resolve the parent first when it is itself a child (a subnet of a VNet of ...).
+  if (parentId(parentNode.id) && parentNode.strategy != Strategy::Reuse && parentNode.strategy != Strategy::OutOfScope) {
+    parentTarget = childTargetId(context, parentNode);
+  }
+  return parentTarget + "/" + leafType(node.type) + "/" + leafName(node.targetName);
+}
+
 }  // namespace
 
 void assignStrategies(Context& context) {
@@ -291,6 +312,13 @@ void assignStrategies(Context& context) {
     fillTarget(context, resource, node);
     context.nodes[node.key] = std::move(node);
   }
+  // A child lives under its parent's target: under a reused private DNS zone, a link keeps
+  // the zone's own id; under a renamed VNet, a subnet takes the new VNet's id.
+  for (auto& [key, node] : context.nodes) {
+    if (node.targetId.empty() || node.strategy == Strategy::OutOfScope) continue;
+    node.targetId = childTargetId(context, node);
+  }
+
   // Subnets are written in their VNet's request: the VNet's step creates them.
   for (auto& [key, node] : context.nodes) {
     if (!iequals(node.type, "Microsoft.Network/virtualNetworks/subnets") || node.strategy != Strategy::Redeploy) continue;

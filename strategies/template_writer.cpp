@@ -448,19 +448,19 @@ class TemplateRewriter {
   }
 
   // A child resource deploys into the template's resource group, so its parent must be
-  // there: a child of a reused parent in another group cannot be in this template.
+  // there. A reused parent stays in its own group, so its new children (a DNS zone's link
+  // to the target network) are created by their plan steps, not by this template.
   bool parentElsewhere(const Resource& source, const PlanNode& node) {
     auto parent = parentId(source.id);
     if (!parent || node.targetId.empty()) return false;
     const PlanNode* parentNode = index_.node(normalizeId(*parent));
     if (!parentNode || createsResource(*parentNode) || parentNode->targetId.empty()) return false;
     auto targetParent = parentId(node.targetId);
-    if (!targetParent || normalizeId(*targetParent) == normalizeId(parentNode->targetId)) return false;
+    if (!targetParent) return false;
     diagnostics_.warning("W-TEMPLATE-PARENT-ELSEWHERE",
-                         "'" + node.name + "' is left out of the target template: its target id " + node.targetId +
-                             " needs the parent " + *targetParent + ", but the plan keeps the parent at " +
-                             parentNode->targetId + "; create it in the parent's resource group with its plan step " +
-                             std::to_string(node.order),
+                         "'" + node.name + "' is left out of the target template: its parent " + *targetParent +
+                             " is kept in its own resource group, so plan step " + std::to_string(node.order) +
+                             " creates it there",
                          node.id, source.origin);
     return true;
   }
@@ -1073,9 +1073,9 @@ TemplateEmission emitTargetTemplates(const Estate& estate, const Plan& plan, con
                             (std::filesystem::path(folders[i]) / "parameters.json").string(), targets[i].expected};
     writeJsonFileAtomically(written.templateFile, targets[i].templateDocument);
     writeJsonFileAtomically(written.parametersFile, targets[i].parametersDocument);
-    for (const auto& finding : verifyTargetTemplate(written.templateFile, written.parametersFile, targets[i].expected).all()) {
-      emission.diagnostics.add(finding);
-    }
+    // A named copy: iterating .all() of the returned temporary would read freed memory.
+    Diagnostics findings = verifyTargetTemplate(written.templateFile, written.parametersFile, targets[i].expected);
+    for (const auto& finding : findings.all()) emission.diagnostics.add(finding);
     const DeploymentContext& context = targets[i].expected.context;
     emission.diagnostics.info("I-TEMPLATE-WRITTEN",
                               "deployment " + std::to_string(i + 1) + " of " + std::to_string(targets.size()) + ": " +

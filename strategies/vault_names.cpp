@@ -126,6 +126,13 @@ std::string proposeResourceName(const std::string& sourceName, const std::string
   return out;
 }
 
+std::string proposeResourceGroupName(const std::string& sourceName, const std::string& sourceRegion,
+                                     const std::string& targetRegion) {
+  std::string name = proposeResourceName(sourceName, sourceRegion, targetRegion);
+  if (name == sourceName && !targetRegion.empty()) name += "-" + regionAbbreviation(targetRegion);
+  return name;
+}
+
 std::string proposeVaultName(const std::string& sourceName, const std::string& sourceRegion,
                              const std::string& targetRegion, const std::string& suffix) {
   std::string tail = suffix.empty() ? "-" + regionAbbreviation(targetRegion) : toLower(suffix);

@@ -32,6 +32,12 @@ std::string proposeVaultName(const std::string& sourceName, const std::string& s
 std::string proposeResourceName(const std::string& sourceName, const std::string& sourceRegion,
                                 const std::string& targetRegion);
 
+// The target name of a resource group: as proposeResourceName(), and when the source name
+// has no region part, the target region's code appended ("rg-app" -> "rg-app-neu"), so the
+// relocated resources never land in the source group by default.
+std::string proposeResourceGroupName(const std::string& sourceName, const std::string& sourceRegion,
+                                     const std::string& targetRegion);
+
 // Turns any text into a valid vault name (lower case, invalid characters dropped,
 // hyphens collapsed, a leading letter, at most 24 characters).
 std::string repairVaultName(const std::string& text);

@@ -31,15 +31,18 @@ std::vector<std::string> splitSegments(const std::string& type) {
 }
 
 ResourceType parseResourceType(Call& call, std::size_t index) {
-  const std::string& type = call.string(index);
+  std::string type = call.string(index);
   if (!type.empty() && type.front() == '/') {
     call.failArgument(index, "the resource type '" + type + "' must not start with '/'");
   }
+  // ARM accepts one trailing slash: quickstart templates that Azure deploys in its own
+  // test runs write 'Microsoft.Network/virtualNetworks/subnets/'.
+  if (type.size() > 1 && type.back() == '/' && type[type.size() - 2] != '/') type.pop_back();
   std::vector<std::string> segments = splitSegments(type);
   const bool hasEmptySegment =
       std::any_of(segments.begin(), segments.end(), [](const std::string& segment) { return segment.empty(); });
   if (segments.size() < 2 || hasEmptySegment) {
-    call.failArgument(index, "the resource type '" + type +
+    call.failArgument(index, "the resource type '" + call.string(index) +
                                  "' is invalid; expected '{provider namespace}/{type}[/{child type}...]'");
   }
   ResourceType parsed;
