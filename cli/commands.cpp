@@ -46,6 +46,7 @@ PlanOptions planOptionsFor(const InputArguments& input, const std::string& targe
   options.targetResourceGroup = input.targetResourceGroup;
   options.geographyFile = input.geographiesFile;
   options.nameMapFile = input.nameMapFile;
+  options.subnetMapFile = input.subnetMapFile;
   options.vaults = input.vaults;
   options.secretVersions = input.secretVersions;
   options.secretsByBackup = input.secretsByBackup;

@@ -31,6 +31,7 @@ struct InputArguments {
   std::vector<std::string> vaults;
   std::string geographiesFile;
   std::string nameMapFile;
+  std::string subnetMapFile;
   std::string secretVersions = "all";
   bool secretsByBackup = false;
   bool noSubnetModification = false;

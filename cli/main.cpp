@@ -91,6 +91,10 @@ void addPlannerOptions(CLI::App& command, InputArguments& input) {
   command.add_option("--name-map", input.nameMapFile,
                      "JSON file {\"<source vault name or id>\": \"<target vault name>\"}")
       ->type_name("FILE");
+  command.add_option("--subnet-map", input.subnetMapFile,
+                     "JSON file mapping source subnet ids to existing target subnet ids, as "
+                     "{\"<source subnet id>\": \"<target subnet id>\"}; the vault's network rules then name the "
+                     "mapped subnets");
   command.add_option("--secret-versions", input.secretVersions,
                      "secret versions to copy: all (oldest first), latest, or last:N for the N newest")
       ->check(secretVersionsValidator())

@@ -4,7 +4,7 @@
 # map.svg (open it in a browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
+KVR_BUILD_TARGET=kvrelocate scripts/build.sh
 build_dir=${KVR_BUILD_DIR:-build}
 tool="$build_dir/cli/kvrelocate"
 out=out/example

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <set>
 
 #include "discovery/expression/expression.h"
 #include "discovery/reference_catalog.h"
@@ -71,6 +72,7 @@ class Checks {
     rule("version-limits", [&] { versionLimits(); });
     rule("pinned-versions", [&] { pinnedVersions(); });
     rule("hsm-keys", [&] { hsmKeys(); });
+    rule("consumer-network-access", [&] { consumerNetworkAccess(); });
     rule("certificate-reissue", [&] { certificates(); });
     rule("disk-encryption-vault-settings", [&] { diskEncryptionVaultSettings(); });
     rule("expression-length", [&] { expressionLengths(); });
@@ -289,7 +291,7 @@ class Checks {
       const Resource* resource = context_.resource(key);
       if (!resource || !resource->external) continue;
       if (context_.hasRole(key, Role::DataPlane)) continue;
-      bool mapped = context_.estate.relocation.subnetMap.count(key) > 0;
+      bool mapped = context_.subnetMap.count(key) > 0;
       if (mapped) continue;
       diagnostics_.warning("W-EXTERNAL-REFERENCE",
                            "the plan needs " + resource->id + ", which no input defines (named at " +
@@ -343,11 +345,11 @@ class Checks {
   }
 
   void checkSubnetEndpoint(const Resource& vault, const std::string& subnetKey, bool allowModification) {
-    auto mapped = context_.estate.relocation.subnetMap.find(subnetKey);
+    auto mapped = context_.subnetMap.find(subnetKey);
     const Resource* subnet = context_.resource(subnetKey);
     bool hasEndpoint = subnet && subnetHasKeyVaultEndpoint(*subnet);
     auto it = context_.nodes.find(subnetKey);
-    if (mapped == context_.estate.relocation.subnetMap.end()) {
+    if (mapped == context_.subnetMap.end()) {
       if (subnet && !subnet->external && !hasEndpoint && it != context_.nodes.end()) {
         it->second.parameters["addServiceEndpoint"] = "Microsoft.KeyVault";
         diagnostics_.info("I-SERVICE-ENDPOINT-ADDED",
@@ -697,6 +699,37 @@ class Checks {
     if (auto reference = parseKeyVaultReference(value)) return reference->secretVersion;
     if (auto uri = parseObjectUri(value)) return uri->version;
     return {};
+  }
+
+  // A consumer that stays in the source region reaches the vault from its source subnet.
+  // When the vault denies other traffic and that subnet is only allowed through a rule
+  // that the target vault rewrites to the target subnet, the consumer loses access.
+  void consumerNetworkAccess() {
+    for (const auto& vaultKey : context_.vaults) {
+      const Resource& vault = *context_.resource(vaultKey);
+      const Json acls = properties(vault).value("networkAcls", Json::object());
+      if (!iequals(str(acls, "defaultAction"), "Deny")) continue;
+      std::set<std::string> ruleSubnets;
+      for (const auto& rule : acls.value("virtualNetworkRules", Json::array())) ruleSubnets.insert(normalizeId(str(rule, "id")));
+      for (const auto& [key, planNode] : context_.nodes) {
+        if (planNode.strategy != Strategy::Repoint) continue;
+        const Resource* consumer = context_.resource(key);
+        if (!consumer) continue;
+        std::string subnet = normalizeId(str(properties(*consumer), "virtualNetworkSubnetId"));
+        if (subnet.empty() || !ruleSubnets.count(subnet)) continue;
+        const PlanNode* subnetNode = context_.nodes.count(subnet) ? &context_.nodes.at(subnet) : nullptr;
+        if (subnetNode && iequals(subnetNode->targetId, consumer->body.value("properties", Json::object())
+                                                            .value("virtualNetworkSubnetId", std::string()))) {
+          continue;
+        }
+        diagnostics_.warning("W-CONSUMER-LOSES-NETWORK-ACCESS",
+                             displayName(*consumer) + " stays in its source subnet " + leafName(subnet) +
+                                 ", but the new vault allows only the target subnet and denies other traffic; add a "
+                                 "network rule for the source subnet to the new vault, or move " +
+                                 displayName(*consumer) + " into the target network before re-pointing it",
+                             consumer->id, consumer->origin);
+      }
+    }
   }
 
   void hsmKeys() {

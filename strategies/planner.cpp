@@ -204,6 +204,22 @@ Plan makePlan(const Estate& estate, const PlanOptions& requested) {
                       {"allowSubnetModification", options.allowSubnetModification},
                       {"noSourceAccess", options.noSourceAccess}};
 
+  for (const auto& [source, target] : estate.relocation.subnetMap) context.subnetMap[normalizeId(source)] = target;
+  if (!options.subnetMapFile.empty()) {
+    Json map = readJsonFile(options.subnetMapFile);
+    if (!map.is_object()) {
+      throw InputError({options.subnetMapFile, "", -1}, "a subnet map must be a JSON object of source to target subnet ids");
+    }
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->is_string() || !looksLikeResourceId(it->get<std::string>())) {
+        throw InputError({options.subnetMapFile, pointerAppend("", it.key()), -1},
+                         "the target must be a subnet resource id");
+      }
+      context.subnetMap[normalizeId(it.key())] = it->get<std::string>();
+    }
+  }
+  plan.options["subnetMap"] = Json::object();
+  for (const auto& [source, target] : context.subnetMap) plan.options["subnetMap"][source] = target;
   planning::selectVaults(context);
   planning::resolveEndpoints(context);
   planning::nameVaults(context);

@@ -19,6 +19,7 @@ struct PlanOptions {
   std::string targetResourceGroup;   // default: the source group with its region part replaced
   std::string geographyFile;         // overrides the built-in region-to-geography table
   std::string nameMapFile;           // JSON {"<source name or id>": "<target name>"}
+  std::string subnetMapFile;         // JSON {"<source subnet id>": "<existing target subnet id>"}
   std::vector<std::string> vaults;   // names of the vaults to relocate; default: every defined vault
   // Secret versions to copy: "all" (oldest first), "latest", or "last:N". Empty: the
   // inventory's relocation.options.secretVersions, else "all".

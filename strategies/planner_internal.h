@@ -47,6 +47,7 @@ struct Context {
   std::map<std::string, std::string> targetVaultName; // vault key -> target name
   std::map<std::string, PlanNode> nodes;              // every plan node by key
   std::set<std::string> changingPrincipals;           // holder keys whose principal changes
+  std::map<std::string, std::string> subnetMap;       // normalised source subnet id -> target id
 
   // Outgoing and incoming references by key, built once.
   std::multimap<std::string, const Reference*> outgoing;

@@ -312,6 +312,23 @@ void assignStrategies(Context& context) {
     fillTarget(context, resource, node);
     context.nodes[node.key] = std::move(node);
   }
+  // A re-pointed consumer records each reference it holds, so apply can rewrite exactly
+  // those and verify them. App Service caches resolved Key Vault references, so its
+  // settings are refreshed after the rewrite and each reference checked.
+  for (const auto& reference : context.estate.references) {
+    auto it = context.nodes.find(reference.to);
+    if (it == context.nodes.end() || it->second.strategy != Strategy::Repoint || reference.value.empty()) continue;
+    // Only references to a relocated vault or its objects change.
+    if (!context.hasRole(reference.from, Role::Vault) && !context.hasRole(reference.from, Role::DataPlane)) continue;
+    it->second.parameters["references"].push_back(Json{{"path", reference.evidence}, {"value", reference.value}});
+  }
+  for (auto& [key, node] : context.nodes) {
+    if (node.strategy != Strategy::Repoint || !istartsWith(node.type, "Microsoft.Web/sites")) continue;
+    node.parameters["refreshReferences"] = true;
+    node.parameters["verifyReferences"] = true;
+    node.reason += "; App Service settings are then refreshed and every Key Vault reference checked to resolve";
+  }
+
   // A child lives under its parent's target: under a reused private DNS zone, a link keeps
   // the zone's own id; under a renamed VNet, a subnet takes the new VNet's id.
   for (auto& [key, node] : context.nodes) {

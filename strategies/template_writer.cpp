@@ -206,6 +206,11 @@ class PlanIndex {
  public:
   PlanIndex(const Estate& estate, const Plan& plan) : estate(estate), plan(plan) {
     for (const auto& node : plan.nodes) nodes[node.key] = &node;
+    // The plan records the subnet map it used: the inputs' map and --subnet-map together.
+    auto map = plan.options.find("subnetMap");
+    if (map != plan.options.end() && map->is_object()) {
+      for (auto it = map->begin(); it != map->end(); ++it) subnetMap[it.key()] = it->get<std::string>();
+    }
     findStepsAfterDataPlane();
     findEndpointSubnets();
     findChangingPrincipals();
@@ -241,6 +246,7 @@ class PlanIndex {
   const Estate& estate;
   const Plan& plan;
   std::map<std::string, const PlanNode*> nodes;
+  std::map<std::string, std::string> subnetMap;       // normalised source subnet id -> target id
   std::map<std::string, std::string> afterDataPlane;  // node key -> the data-plane step it waits for
   std::set<std::string> endpointSubnets;              // subnet keys that need the Key Vault endpoint
   std::map<std::string, ChangingPrincipal> changingPrincipals;  // lower-case object id
@@ -271,7 +277,7 @@ class PlanIndex {
       const Json rules = propertiesOf(*vault).value("networkAcls", Json::object()).value("virtualNetworkRules", Json::array());
       for (const auto& rule : rules) {
         std::string id = stringMember(rule, "id");
-        if (!id.empty() && !estate.relocation.subnetMap.count(normalizeId(id))) endpointSubnets.insert(normalizeId(id));
+        if (!id.empty() && !subnetMap.count(normalizeId(id))) endpointSubnets.insert(normalizeId(id));
       }
     }
   }
@@ -708,7 +714,7 @@ class TemplateRewriter {
 
   std::string targetSubnetId(const std::string& sourceId, std::size_t ruleNumber, const PlanNode& vault) {
     std::string key = normalizeId(sourceId);
-    if (auto mapped = index_.estate.relocation.subnetMap.find(key); mapped != index_.estate.relocation.subnetMap.end()) {
+    if (auto mapped = index_.subnetMap.find(key); mapped != index_.subnetMap.end()) {
       return mapped->second;
     }
     const PlanNode* subnet = index_.node(key);

@@ -470,6 +470,18 @@ Section vaultsSection(const Plan& plan) {
   return section;
 }
 
+// Where the step puts the resource: its target name and group when either changes, "same"
+// when the resource keeps its id (a re-pointed consumer), empty when no target applies.
+std::string targetCell(const PlanNode& node) {
+  if (node.targetId.empty()) return node.targetName;
+  if (iequals(node.targetId, node.id)) return "same";
+  auto parsed = parseResourceId(node.targetId);
+  if (!parsed || parsed->resourceGroup.empty() || iequals(parsed->resourceGroup, node.resourceGroup)) {
+    return node.targetName;
+  }
+  return node.targetName + " in " + parsed->resourceGroup;
+}
+
 Section stepsSection(const Plan& plan) {
   Section section{"Steps", 2, {}};
   if (plan.steps.empty()) {
@@ -477,13 +489,13 @@ Section stepsSection(const Plan& plan) {
     return section;
   }
   auto nodes = nodesByKey(plan);
-  Table table{{"Order", "Wave", "Strategy", "Type", "Name", "Reason"}, {}};
+  Table table{{"Order", "Wave", "Strategy", "Type", "Name", "Target", "Reason"}, {}};
   for (const auto& step : plan.steps) {
     auto it = nodes.find(step.node);
     const PlanNode* node = it == nodes.end() ? nullptr : it->second;
     table.rows.push_back({std::to_string(step.order), std::to_string(step.wave),
                           node ? strategyName(node->strategy) : "", node ? shortTypeName(node->type) : "",
-                          node ? node->name : step.node, node ? node->reason : ""});
+                          node ? node->name : step.node, node ? targetCell(*node) : "", node ? node->reason : ""});
   }
   section.blocks.push_back(tableBlock(std::move(table)));
   return section;

@@ -244,7 +244,7 @@ TEST(PlanMarkdown, UsesHeadingsAndTables) {
   std::string markdown = renderPlanMarkdown(samplePlan(), true);
   EXPECT_EQ(markdown.rfind("# Relocation plan\n", 0), 0u);
   EXPECT_NE(markdown.find("\n## Steps\n"), std::string::npos);
-  EXPECT_NE(markdown.find("| Order | Wave | Strategy | Type | Name | Reason |"), std::string::npos);
+  EXPECT_NE(markdown.find("| Order | Wave | Strategy | Type | Name | Target | Reason |"), std::string::npos);
   EXPECT_NE(markdown.find("\n## Blockers\n"), std::string::npos);
   EXPECT_NE(markdown.find("\n## Feasibility rules run\n"), std::string::npos);
 }

@@ -217,5 +217,20 @@ TEST_F(PlanOutput, ExamplePlansWithoutBlockers) {
   EXPECT_LT(key->order, app->order);
 }
 
+TEST_F(PlanOutput, ExampleWebAppIsRefreshedAndWarned) {
+  PlanOptions options;
+  options.targetRegion = "northeurope";
+  Plan plan = testing::planFiles({testing::examplePath("network.json"), testing::examplePath("keyvault.json")}, options);
+  const PlanNode* app = testing::findNode(plan, "app-payments-weu");
+  ASSERT_NE(app, nullptr);
+  EXPECT_TRUE(app->parameters.value("refreshReferences", false));
+  EXPECT_TRUE(app->parameters.value("verifyReferences", false));
+  ASSERT_TRUE(app->parameters.contains("references"));
+  EXPECT_EQ(app->parameters["references"].size(), 3u);
+  auto warnings = testing::messagesFor(plan, "W-CONSUMER-LOSES-NETWORK-ACCESS");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings.front().find("app-payments-weu"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kvr

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
 #include "strategies/vault_names.h"
 #include "support/cases.h"
 
@@ -240,6 +245,44 @@ TEST_F(FailureCases, B20LatestPolicyTruncatesHistory) {
   options.secretVersions = "latest";
   Plan plan = planFiles({failurePath("B20-secret-version-history.json")}, options);
   EXPECT_TRUE(anyMessageContains(plan, "W-HISTORY-TRUNCATED", "oauth-refresh-token"));
+}
+
+}  // namespace
+}  // namespace kvr
+
+namespace kvr {
+namespace {
+
+TEST(SubnetMap, MappedExternalSubnetNeedsNoConfirmation) {
+  std::string file = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-subnet-map.json");
+  std::ofstream(file) << R"({"/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-network-hub/)"
+                         R"(providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-shared":)"
+                         R"( "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-network-hub-eus2/)"
+                         R"(providers/Microsoft.Network/virtualNetworks/vnet-hub-eus2/subnets/snet-shared"})";
+  PlanOptions options;
+  options.subnetMapFile = file;
+  Plan plan = testing::planFiles({testing::failurePath("B03-hardcoded-tenant-objectids-externalid.json")}, options);
+  for (const auto& message : testing::messagesFor(plan, "W-EXTERNAL-REFERENCE")) {
+    EXPECT_EQ(message.find("snet-shared"), std::string::npos) << message;
+  }
+  EXPECT_TRUE(plan.options["subnetMap"].contains(
+      "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourcegroups/rg-network-hub/providers/"
+      "microsoft.network/virtualnetworks/vnet-hub/subnets/snet-shared"));
+}
+
+TEST(SubnetMap, InvalidTargetNamesFileAndPointer) {
+  std::string file = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-bad-subnet-map.json");
+  std::ofstream(file) << R"({"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a": 7})";
+  PlanOptions options;
+  options.subnetMapFile = file;
+  try {
+    testing::planFiles({testing::failurePath("B03-hardcoded-tenant-objectids-externalid.json")}, options);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.location().file, file);
+    EXPECT_EQ(error.location().pointer,
+              "/~1subscriptions~1s~1resourceGroups~1rg~1providers~1Microsoft.Network~1virtualNetworks~1v~1subnets~1a");
+  }
 }
 
 }  // namespace
