@@ -82,6 +82,7 @@ TEST_F(FailureCases, B03ForeignTenantPrincipalsAndExternalIds) {
   std::size_t vault = orderOf(plan, "kv-claims-cus");
   std::size_t vm = orderOf(plan, "vm-claims01");
   std::size_t grant = orderOf(plan, "grant-vm-claims01");
+  EXPECT_LT(vault, vm);
   EXPECT_LT(vault, grant);
   EXPECT_LT(vm, grant);
 }
