@@ -8,12 +8,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
 #include <set>
 
+#include "discovery/files.h"
 #include "discovery/expression/expression.h"
 #include "discovery/resource_id.h"
 #include "discovery/template_reader.h"
@@ -990,16 +992,6 @@ class TemplateRewriter {
                            "; check that the folder is writable");
 }
 
-void writeAll(int descriptor, const std::string& content, const std::string& path) {
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t result = ::write(descriptor, content.data() + written, content.size() - written);
-    if (result < 0 && errno == EINTR) continue;
-    if (result < 0) failWrite(path, errno);
-    written += static_cast<std::size_t>(result);
-  }
-}
-
 std::string fileStem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
 // Output folders: DIR itself for one template, else DIR/<stem> with "-2", "-3", ... when
@@ -1036,28 +1028,10 @@ std::vector<TargetTemplate> buildTargetTemplates(const Estate& estate, const Pla
 }
 
 void writeJsonFileAtomically(const std::string& path, const Json& document) {
-  std::string content = document.dump(2) + "\n";
-  std::string pattern = path + ".tmp-XXXXXX";
-  std::vector<char> temporaryPath(pattern.begin(), pattern.end());
-  temporaryPath.push_back('\0');
-  int descriptor = ::mkstemp(temporaryPath.data());
-  if (descriptor < 0) failWrite(path, errno);
-  std::string temporary(temporaryPath.data());
   try {
-    // mkstemp creates the file with mode 0600; give it the mode a plain open() would.
-    mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(descriptor, 0666 & ~mask);
-    writeAll(descriptor, content, path);
-    if (::fsync(descriptor) != 0) failWrite(path, errno);
-    int closed = ::close(descriptor);
-    descriptor = -1;
-    if (closed != 0) failWrite(path, errno);
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) failWrite(path, errno);
-  } catch (...) {
-    if (descriptor >= 0) ::close(descriptor);
-    ::unlink(temporary.c_str());
-    throw;
+    writeFileAtomically(path, document.dump(2) + "\n");
+  } catch (const std::system_error& error) {
+    failWrite(path, error.code().value());
   }
 }
 
