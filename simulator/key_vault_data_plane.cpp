@@ -1,9 +1,8 @@
 #include "simulator/key_vault_data_plane.h"
 
 #include "simulator/geography.h"
+#include "simulator/key_vault_common.h"
 #include "simulator/random_text.h"
-
-#include <regex>
 
 namespace kvr::sim {
 
@@ -15,44 +14,11 @@ using nlohmann::json;
 constexpr std::size_t kMaxSecretValueBytes = 25 * 1024;
 constexpr std::size_t kMaxContentTypeLength = 255;
 constexpr std::size_t kMaxTags = 15;
-constexpr int kMaxPageSize = 25;
-
-bool isValidObjectName(const std::string& name) {
-  static const std::regex pattern("^[0-9a-zA-Z-]{1,127}$");
-  return std::regex_match(name, pattern);
-}
-
-std::string recoveryLevel(const VaultInfo& vault) {
-  if (!vault.softDeleteEnabled) return "Purgeable";
-  return vault.purgeProtectionEnabled ? "Recoverable" : "Recoverable+Purgeable";
-}
 
 Response secretNotFound(const std::string& name, const std::string& version) {
   std::string secretId = version.empty() ? name : name + "/" + version;
   return keyVaultError(404, "SecretNotFound", "A secret with (name/id) " + secretId +
                                                   " was not found in this key vault; check the name and version.");
-}
-
-std::optional<json> parseObject(const std::string& body) {
-  json parsed = json::parse(body.empty() ? "{}" : body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  return parsed;
-}
-
-// Copies the settable attributes (enabled, nbf, exp) from a request body.
-std::optional<std::string> applyAttributes(json& target, const json& source) {
-  if (!source.is_object()) return "attributes must be an object";
-  for (const char* member : {"nbf", "exp"}) {
-    if (!source.contains(member)) continue;
-    if (!source[member].is_number_integer() && !source[member].is_null()) return std::string(member) + " must be Unix seconds";
-    target[member] = source[member];
-    if (source[member].is_null()) target.erase(member);
-  }
-  if (source.contains("enabled")) {
-    if (!source["enabled"].is_boolean()) return "enabled must be true or false";
-    target["enabled"] = source["enabled"];
-  }
-  return std::nullopt;
 }
 
 std::optional<std::string> checkContentTypeAndTags(const json& body) {
@@ -80,13 +46,14 @@ Response KeyVaultDataPlane::handle(const Request& request, const VaultInfo& vaul
   std::vector<std::string> segments = splitPath(request.path);
   Secrets& secrets = vaults_[toLower(vault.name)];
   const std::string& method = request.method;
-  if (segments.empty()) return keyVaultError(404, "NotFound", "kvsim serves secrets at " + vaultUri + "secrets.");
+  if (segments.empty()) return keyVaultError(404, "NotFound", "kvsim serves secrets at " + vaultUri + "secrets and keys at " + vaultUri + "keys.");
 
   std::string collection = toLower(segments[0]);
+  if (collection == "keys" || collection == "deletedkeys") return keys_.handle(request, segments, vault, vaultUri);
   if (collection == "deletedsecrets") return deletedSecret(secrets, request, segments, vault, vaultUri);
   if (collection != "secrets") {
     return keyVaultError(404, "NotFound", "kvsim serves no Key Vault operation at " + request.path +
-                                              "; only secrets are simulated so far.");
+                                              "; only secrets and keys are simulated so far.");
   }
 
   if (segments.size() == 1 && method == "GET") return listSecrets(request, secrets, vault, vaultUri, false);
@@ -275,34 +242,7 @@ Response KeyVaultDataPlane::deletedSecret(Secrets& secrets, const Request& reque
 }
 
 Response KeyVaultDataPlane::page(const Request& request, const std::vector<json>& items, const std::string& link) const {
-  int pageSize = config_.keyVaultPageSize;
-  std::string maxResults = request.queryValue("maxresults");
-  if (!maxResults.empty()) {
-    try {
-      pageSize = std::stoi(maxResults);
-    } catch (const std::exception&) {
-      pageSize = 0;
-    }
-    if (pageSize < 1 || pageSize > kMaxPageSize) {
-      return keyVaultError(400, "BadParameter", "maxresults must be 1 to 25, not '" + maxResults + "'.");
-    }
-  }
-  std::size_t start = 0;
-  try {
-    std::string token = request.queryValue("$skiptoken");
-    start = token.empty() ? 0 : std::stoul(token);
-  } catch (const std::exception&) {
-    return keyVaultError(400, "BadParameter", "The $skiptoken is not one kvsim issued.");
-  }
-  start = std::min(start, items.size());
-  std::size_t end = std::min(start + static_cast<std::size_t>(pageSize), items.size());
-  json result = {{"value", json::array()}, {"nextLink", nullptr}};
-  for (std::size_t index = start; index < end; ++index) result["value"].push_back(items[index]);
-  if (end < items.size()) {
-    result["nextLink"] = link + "?api-version=" + percentEncode(request.queryValue("api-version")) +
-                         "&%24skiptoken=" + std::to_string(end) + "&maxresults=" + std::to_string(pageSize);
-  }
-  return Response::json(200, result);
+  return pageItems(request, items, link, config_.keyVaultPageSize);
 }
 
 Response KeyVaultDataPlane::listSecrets(const Request& request, const Secrets& secrets, const VaultInfo& vault,
@@ -415,9 +355,13 @@ void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& data
     }
     if (!secret.versions.empty()) secrets[toLower(secret.name)] = secret;
   }
+  keys_.seedVault(vaultName, dataPlane.value("keys", json::array()));
 }
 
-void KeyVaultDataPlane::discardVault(const std::string& vaultName) { vaults_.erase(toLower(vaultName)); }
+void KeyVaultDataPlane::discardVault(const std::string& vaultName) {
+  vaults_.erase(toLower(vaultName));
+  keys_.discardVault(vaultName);
+}
 
 json KeyVaultDataPlane::snapshot(bool includeValues) const {
   json dataPlane = json::object();
@@ -433,7 +377,12 @@ json KeyVaultDataPlane::snapshot(bool includeValues) const {
       }
       entry["secrets"].push_back(item);
     }
+    entry["keys"] = keys_.snapshot(vaultName);
     dataPlane[vaultName] = entry;
+  }
+  for (const std::string& vaultName : keys_.vaultNames()) {
+    if (dataPlane.contains(vaultName)) continue;
+    dataPlane[vaultName] = {{"secrets", json::array()}, {"keys", keys_.snapshot(vaultName)}, {"certificates", json::array()}};
   }
   return dataPlane;
 }

@@ -1,14 +1,15 @@
 #pragma once
 
 // The Key Vault data plane for secrets: set, get, versions, lists with nextLink, update,
-// delete with soft delete, recover, purge, backup and restore. One instance serves every
-// vault; the Simulator authenticates the request and names the vault first.
+// delete with soft delete, recover, purge, backup and restore. Keys are served by
+// KeyVaultKeys, which this class routes to. One instance serves every vault; the Simulator authenticates the request and names the vault first.
 // Not thread-safe: the Simulator serialises calls.
 
 #include "simulator/backup_cipher.h"
 #include "simulator/clock.h"
 #include "simulator/config.h"
 #include "simulator/http_message.h"
+#include "simulator/key_vault_keys.h"
 #include "simulator/resource_manager.h"
 
 #include <nlohmann/json.hpp>
@@ -30,12 +31,15 @@ class KeyVaultDataPlane {
   // `vaultUri` ends with "/", such as https://kv1.vault.localhost:8443/.
   Response handle(const Request& request, const VaultInfo& vault, const std::string& vaultUri);
 
-  // Loads one vault's `dataPlane` entry of an estate file (secrets with their values).
+  // Loads one vault's `dataPlane` entry of an estate file (secrets with their values, keys).
   void seedVault(const std::string& vaultName, const nlohmann::json& dataPlane);
   void discardVault(const std::string& vaultName);
   // The `dataPlane` member of an estate: secret values only when `includeValues`.
   nlohmann::json snapshot(bool includeValues) const;
-  void clear() { vaults_.clear(); }
+  void clear() {
+    vaults_.clear();
+    keys_.clear();
+  }
 
  private:
   struct SecretVersion {
@@ -81,6 +85,7 @@ class KeyVaultDataPlane {
   const SimulatorConfig& config_;
   const Clock& clock_;
   BackupCipher cipher_;
+  KeyVaultKeys keys_{config_, clock_, cipher_};
   std::map<std::string, Secrets> vaults_;  // by lower-case vault name
 };
 
