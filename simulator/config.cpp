@@ -37,6 +37,26 @@ void readOperationSeconds(const json& document, const std::filesystem::path& fil
   }
 }
 
+void readKeyVaultThrottle(const json& document, const std::filesystem::path& file, SimulatorConfig& config) {
+  const json& table = document.at("keyVaultThrottle");
+  if (!table.is_object()) failMember(file, "keyVaultThrottle", "must be an object of budget name to requests per window");
+  KeyVaultThrottleLimits& limits = config.keyVaultThrottle;
+  const std::map<std::string, int*> members = {{"windowSeconds", &limits.windowSeconds},
+                                               {"secretCreateAndImport", &limits.secretCreateAndImport},
+                                               {"secretAndVaultOther", &limits.secretAndVaultOther},
+                                               {"softwareKeyCreate", &limits.softwareKeyCreate},
+                                               {"hsmKeyCreate", &limits.hsmKeyCreate}};
+  for (const auto& [member, value] : table.items()) {
+    auto found = members.find(member);
+    if (found == members.end()) failMember(file, "keyVaultThrottle/" + member, "is not a Key Vault throttle setting");
+    if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 1'000'000) {
+      failMember(file, "keyVaultThrottle/" + member, "must be a whole number from 0 to 1000000");
+    }
+    *found->second = value.get<int>();
+  }
+  if (limits.windowSeconds < 1) failMember(file, "keyVaultThrottle/windowSeconds", "must be 1 or more");
+}
+
 }  // namespace
 
 SimulatorConfig loadConfig(const std::filesystem::path& file) {
@@ -66,6 +86,7 @@ SimulatorConfig loadConfig(const std::filesystem::path& file) {
     else if (member == "keyVaultResource") readMember(document, file, member, config.keyVaultResource);
     else if (member == "identityHeader") readMember(document, file, member, config.identityHeader);
     else if (member == "defaultTenantId") readMember(document, file, member, config.defaultTenantId);
+    else if (member == "keyVaultThrottle") readKeyVaultThrottle(document, file, config);
     else failMember(file, member, "is not a kvsim setting");
   }
 

@@ -9,6 +9,19 @@
 
 namespace kvr::sim {
 
+// Per-vault Key Vault budgets, as requests per window. The defaults are Azure's published
+// per-vault service limits as of 2025, which Azure may change. 0 turns a budget off.
+struct KeyVaultThrottleLimits {
+  int windowSeconds = 10;
+  // Secret create (PUT /secrets/{name}), certificate import and key import share one budget.
+  int secretCreateAndImport = 300;
+  // Every other secret, certificate and vault transaction: get, list, delete, backup, ...
+  int secretAndVaultOther = 4000;
+  // Key create and rotate, by whether the key type ends in -HSM.
+  int softwareKeyCreate = 20;
+  int hsmKeyCreate = 10;
+};
+
 struct SimulatorConfig {
   // Only loopback addresses are accepted (127.0.0.1 or ::1).
   std::string bindAddress = "127.0.0.1";
@@ -42,6 +55,8 @@ struct SimulatorConfig {
   std::string identityHeader = "kvsim-identity-header";
   // The tenant named in challenges when a vault has no tenantId.
   std::string defaultTenantId = "11111111-1111-1111-1111-111111111111";
+
+  KeyVaultThrottleLimits keyVaultThrottle;
 };
 
 // Reads a JSON config file. Throws std::runtime_error naming the file and the member for

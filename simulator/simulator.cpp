@@ -42,7 +42,8 @@ Simulator::Simulator(SimulatorConfig config, std::shared_ptr<const Clock> clock,
       clock_(clock ? std::move(clock) : std::make_shared<SystemClock>()),
       tokens_(config_, *clock_),
       resources_(config_, *clock_),
-      keyVault_(config_, *clock_, std::move(cipher)) {
+      keyVault_(config_, *clock_, std::move(cipher)),
+      keyVaultThrottle_(config_.keyVaultThrottle, *clock_) {
   resources_.onVaultDataDiscarded = [this](const std::string& vaultName) { keyVault_.discardVault(vaultName); };
 }
 
@@ -146,6 +147,7 @@ Response Simulator::handleKeyVault(const Request& request, const std::string& va
     return keyVaultError(404, "VaultNotFound", "No vault named '" + vaultName + "' exists in kvsim; create it through Resource Manager first.");
   }
   if (auto rejected = authenticateKeyVault(request, *vault)) return *rejected;
+  if (auto throttled = keyVaultThrottle_.admit(request, vault->name)) return *throttled;
   return keyVault_.handle(request, *vault, vaultUriFor(vault->name, baseUrl_, config_.vaultDnsSuffix));
 }
 
@@ -157,13 +159,14 @@ Response Simulator::handleAdmin(const Request& request) {
     resetToEstate();
     return Response::empty(204);
   }
-  if (request.path == "/_admin/counters" && request.method == "GET") return Response::json(200, counters_);
+  if (request.path == "/_admin/counters" && request.method == "GET") return Response::json(200, buildCounters());
   return armError(404, "NotFound", "the admin API serves GET /_admin/snapshot, POST /_admin/reset and GET /_admin/counters");
 }
 
 void Simulator::resetToEstate() {
   resources_.clear();
   keyVault_.clear();
+  keyVaultThrottle_.clear();
   counters_.clear();  // tokens stay valid, so clients keep their cached tokens across a reset
   if (estate_.is_null()) return;
   for (const json& resource : estate_.value("resources", json::array())) resources_.seedResource(resource, baseUrl_);
@@ -203,9 +206,15 @@ json Simulator::snapshot(bool includeValues) const {
   return buildSnapshot(includeValues);
 }
 
+json Simulator::buildCounters() const {
+  json result = counters_;
+  for (const auto& [name, count] : keyVaultThrottle_.counters()) result[name] = count;
+  return result;
+}
+
 json Simulator::counters() const {
   std::lock_guard lock(mutex_);
-  return counters_;
+  return buildCounters();
 }
 
 }  // namespace kvr::sim

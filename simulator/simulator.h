@@ -16,6 +16,7 @@
 #include "simulator/config.h"
 #include "simulator/http_message.h"
 #include "simulator/key_vault_data_plane.h"
+#include "simulator/key_vault_throttle.h"
 #include "simulator/resource_manager.h"
 #include "simulator/token_service.h"
 
@@ -49,6 +50,7 @@ class Simulator {
 
   // The state in the inventory shape; secret values only when `includeValues`.
   nlohmann::json snapshot(bool includeValues) const;
+  // Request counts by area, method and status, and the Key Vault throttle buckets.
   nlohmann::json counters() const;
 
  private:
@@ -59,6 +61,7 @@ class Simulator {
   std::optional<Response> authenticateKeyVault(const Request& request, const VaultInfo& vault) const;
   void resetToEstate();
   nlohmann::json buildSnapshot(bool includeValues) const;
+  nlohmann::json buildCounters() const;
 
   mutable std::mutex mutex_;
   SimulatorConfig config_;
@@ -67,6 +70,7 @@ class Simulator {
   TokenService tokens_;
   ResourceManager resources_;
   KeyVaultDataPlane keyVault_;
+  KeyVaultThrottle keyVaultThrottle_;
   nlohmann::json estate_;
   std::map<std::string, long long> counters_;
 };
