@@ -50,10 +50,11 @@ Response KeyVaultDataPlane::handle(const Request& request, const VaultInfo& vaul
 
   std::string collection = toLower(segments[0]);
   if (collection == "keys" || collection == "deletedkeys") return keys_.handle(request, segments, vault, vaultUri);
+  if (collection == "certificates") return certificates_.handle(request, segments, vault, vaultUri);
   if (collection == "deletedsecrets") return deletedSecret(secrets, request, segments, vault, vaultUri);
   if (collection != "secrets") {
     return keyVaultError(404, "NotFound", "kvsim serves no Key Vault operation at " + request.path +
-                                              "; only secrets and keys are simulated so far.");
+                                              "; kvsim simulates secrets, keys and part of certificates so far.");
   }
 
   if (segments.size() == 1 && method == "GET") return listSecrets(request, secrets, vault, vaultUri, false);
@@ -94,7 +95,29 @@ json KeyVaultDataPlane::bundle(const Secret& secret, const SecretVersion& versio
   if (!version.contentType.empty()) result["contentType"] = version.contentType;
   if (!version.tags.empty()) result["tags"] = version.tags;
   if (secret.managed) result["managed"] = true;
+  if (!version.keyId.empty()) result["kid"] = vaultUri + version.keyId;
   return result;
+}
+
+std::optional<Response> KeyVaultDataPlane::storeManagedSecret(const VaultInfo& vault, const ManagedSecretVersion& managed) {
+  Secrets& secrets = vaults_[toLower(vault.name)];
+  Secret& secret = secrets[toLower(managed.name)];
+  if (secret.deleted || (!secret.versions.empty() && !secret.managed)) {
+    if (secret.versions.empty()) secrets.erase(toLower(managed.name));
+    return keyVaultError(409, "Conflict", "Secret " + managed.name + " already exists in vault " + vault.name +
+                                              " (or is soft-deleted), so a certificate of that name cannot be imported.");
+  }
+  if (secret.name.empty()) secret.name = managed.name;
+  secret.managed = true;
+  SecretVersion version;
+  version.version = managed.version;
+  version.value = managed.value;
+  version.contentType = managed.contentType;
+  version.tags = managed.tags;
+  version.attributes = managed.attributes;
+  version.keyId = managed.keyId;
+  secret.versions.push_back(version);
+  return std::nullopt;
 }
 
 Response KeyVaultDataPlane::setSecret(const Request& request, Secrets& secrets, const std::string& name,
@@ -361,6 +384,7 @@ void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& data
 void KeyVaultDataPlane::discardVault(const std::string& vaultName) {
   vaults_.erase(toLower(vaultName));
   keys_.discardVault(vaultName);
+  certificates_.discardVault(vaultName);
 }
 
 json KeyVaultDataPlane::snapshot(bool includeValues) const {

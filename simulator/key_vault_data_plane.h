@@ -1,14 +1,15 @@
 #pragma once
 
 // The Key Vault data plane for secrets: set, get, versions, lists with nextLink, update,
-// delete with soft delete, recover, purge, backup and restore. Keys are served by
-// KeyVaultKeys, which this class routes to. One instance serves every vault; the Simulator authenticates the request and names the vault first.
+// delete with soft delete, recover, purge, backup and restore. Keys and certificates
+// are served by KeyVaultKeys and KeyVaultCertificates, which this class routes to. One instance serves every vault; the Simulator authenticates the request and names the vault first.
 // Not thread-safe: the Simulator serialises calls.
 
 #include "simulator/backup_cipher.h"
 #include "simulator/clock.h"
 #include "simulator/config.h"
 #include "simulator/http_message.h"
+#include "simulator/key_vault_certificates.h"
 #include "simulator/key_vault_keys.h"
 #include "simulator/resource_manager.h"
 
@@ -39,6 +40,7 @@ class KeyVaultDataPlane {
   void clear() {
     vaults_.clear();
     keys_.clear();
+    certificates_.clear();
   }
 
  private:
@@ -50,6 +52,7 @@ class KeyVaultDataPlane {
     std::string contentType;
     nlohmann::json tags = nlohmann::json::object();
     nlohmann::json attributes = nlohmann::json::object();  // enabled, nbf, exp, created, updated
+    std::string keyId;  // a certificate's key, "keys/<name>/<version>"; empty for other secrets
   };
 
   struct Secret {
@@ -75,6 +78,8 @@ class KeyVaultDataPlane {
                          const VaultInfo& vault, const std::string& vaultUri);
   Response backupSecret(const Secrets& secrets, const std::string& name, const VaultInfo& vault) const;
   Response restoreSecret(const Request& request, Secrets& secrets, const VaultInfo& vault, const std::string& vaultUri);
+  // Adds the managed secret version of an imported certificate; 409 when the name is taken.
+  std::optional<Response> storeManagedSecret(const VaultInfo& vault, const ManagedSecretVersion& managed);
 
   nlohmann::json bundle(const Secret& secret, const SecretVersion& version, const VaultInfo& vault, const std::string& vaultUri,
                         bool withValue) const;
@@ -86,6 +91,9 @@ class KeyVaultDataPlane {
   const Clock& clock_;
   BackupCipher cipher_;
   KeyVaultKeys keys_{config_, clock_, cipher_};
+  KeyVaultCertificates certificates_{config_, clock_, [this](const VaultInfo& vault, const ManagedSecretVersion& managed) {
+                                       return storeManagedSecret(vault, managed);
+                                     }};
   std::map<std::string, Secrets> vaults_;  // by lower-case vault name
 };
 
