@@ -72,7 +72,7 @@ class Linker {
   }
 
  private:
-  // A VNet's inline subnets become subnet resources; a subnet also defined as a child
+  // Turns a VNet's inline subnets into subnet resources. A subnet also defined as a child
   // resource is merged when both bodies agree and reported when they differ.
   void mergeInlineSubnets() {
     std::size_t count = estate_.resources.size();

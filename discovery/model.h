@@ -102,7 +102,7 @@ struct Estate {
   void addReference(Reference reference);
 
   // Sorts resources by key and references by (from, to, kind, evidence) and drops
-  // duplicate references, so every later stage sees a deterministic order.
+  // duplicate references, so every later stage reads them in a deterministic order.
   void normalize();
 
  private:

@@ -33,8 +33,9 @@ struct PlanOptions {
   bool noSourceAccess = false;
 };
 
-// Builds the plan. Never throws for problems in the estate: they become blockers or
-// warnings in plan.diagnostics. Throws InputError for unreadable option files.
+// Builds the plan. Problems in the estate become blockers or warnings in
+// plan.diagnostics. Throws InputError for an unreadable or invalid option file and for an
+// invalid secret versions policy.
 Plan makePlan(const Estate& estate, const PlanOptions& options);
 
 }  // namespace kvr

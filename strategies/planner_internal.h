@@ -15,7 +15,7 @@
 
 namespace kvr::planning {
 
-// Why a resource is in the plan's scope.
+// The reason a resource is in the plan's scope.
 enum class Role {
   Vault,        // a vault being relocated
   DataPlane,    // a secret, key or certificate of such a vault

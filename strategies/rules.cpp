@@ -210,8 +210,8 @@ class Rules {
   Context& context_;
 };
 
-// Principals that will change: identities of resources recreated by this plan or
-// relocated by their own procedure, and those the inputs say will be recreated.
+// Finds the principals that will change: identities of resources recreated by this plan
+// or relocated by their own procedure, and those the inputs name as recreated.
 void findChangingPrincipals(Context& context) {
   for (const auto& [key, roles] : context.scope) {
     if (!roles.count(Role::Principal)) continue;
@@ -329,8 +329,8 @@ void assignStrategies(Context& context) {
     node.reason += "; App Service settings are then refreshed and every Key Vault reference checked to resolve";
   }
 
-  // A child lives under its parent's target: under a reused private DNS zone, a link keeps
-  // the zone's own id; under a renamed VNet, a subnet takes the new VNet's id.
+  // A child lives under its parent's target. A link under a reused private DNS zone keeps
+  // the zone's own id, and a subnet under a renamed VNet takes the new VNet's id.
   for (auto& [key, node] : context.nodes) {
     if (node.targetId.empty() || node.strategy == Strategy::OutOfScope) continue;
     node.targetId = childTargetId(context, node);

@@ -909,7 +909,7 @@ class TemplateRewriter {
       if (!it->is_object() || isSecureParameter(*it)) continue;
       auto value = it->find("defaultValue");
       if (value == it->end()) continue;
-      // A parameters file holds values, not expressions: those stay as defaults.
+      // A parameters file contains values, not expressions, so expressions stay as defaults.
       if (value->is_string() && expr::isExpression(value->get<std::string>())) continue;
       values[it.key()] = Json{{"value", *value}};
     }

@@ -470,8 +470,8 @@ Section vaultsSection(const Plan& plan) {
   return section;
 }
 
-// Where the step puts the resource: its target name and group when either changes, "same"
-// when the resource keeps its id (a re-pointed consumer), empty when no target applies.
+// Returns where the step puts the resource: its target name and group when either
+// changes, "same" when it keeps its id (a re-pointed consumer), empty when none applies.
 std::string targetCell(const PlanNode& node) {
   if (node.targetId.empty()) return node.targetName;
   if (iequals(node.targetId, node.id)) return "same";

@@ -72,7 +72,11 @@ TEST_F(EstateLinking, HubPlanOrdersNetworkVaultEndpointAndDns) {
   for (const auto& node : plan.nodes) {
     if (iequals(node.type, "Microsoft.Network/privateDnsZones")) zone = &node;
   }
-  ASSERT_TRUE(vnet && vault && endpoint && group && zone);
+  ASSERT_NE(vnet, nullptr);
+  ASSERT_NE(vault, nullptr);
+  ASSERT_NE(endpoint, nullptr);
+  ASSERT_NE(group, nullptr);
+  ASSERT_NE(zone, nullptr);
   EXPECT_EQ(vault->strategy, Strategy::RedeployWithData);
   EXPECT_EQ(vnet->strategy, Strategy::Redeploy);
   EXPECT_EQ(endpoint->strategy, Strategy::Redeploy);
@@ -204,7 +208,12 @@ TEST_F(PlanOutput, ExamplePlansWithoutBlockers) {
   const PlanNode* group = testing::findNode(plan, "pe-kv-payments-weu/default");
   const PlanNode* app = testing::findNode(plan, "app-payments-weu");
   const PlanNode* key = testing::findNode(plan, "storage-cmk");
-  ASSERT_TRUE(vault && vnet && endpoint && group && app && key);
+  ASSERT_NE(vault, nullptr);
+  ASSERT_NE(vnet, nullptr);
+  ASSERT_NE(endpoint, nullptr);
+  ASSERT_NE(group, nullptr);
+  ASSERT_NE(app, nullptr);
+  ASSERT_NE(key, nullptr);
   EXPECT_EQ(vault->targetName, "kv-payments-neu");
   EXPECT_EQ(vnet->targetName, "vnet-payments-neu");
   EXPECT_EQ(key->strategy, Strategy::BackupRestore);
