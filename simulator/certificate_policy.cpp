@@ -143,8 +143,8 @@ json completePolicy(const json& requested, const json& current, long long now) {
   json& x509 = policy["x509_props"];
   if (!x509.is_object()) x509 = json::object();
   if (!x509.contains("validity_months")) x509["validity_months"] = 12;
-  // NOTE: the default usages are the ones Key Vault shows for a TLS certificate created in
-  // the portal; the REST API's defaults for a policy without them were not compared.
+  // NOTE: these default usages (TLS server and client, signature and key encipherment) are
+  // a guess; Key Vault's defaults for a policy without them were not compared.
   if (!x509.contains("ekus")) x509["ekus"] = {"1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"};
   if (!x509.contains("key_usage")) {
     x509["key_usage"] = isRsa(policy["key_props"]["kty"].get<std::string>()) ? json({"digitalSignature", "keyEncipherment"}) : json({"digitalSignature"});

@@ -198,8 +198,8 @@ void KeyVaultCertificates::seedVault(const std::string& vaultName, const json& c
       if (!material && seededVersion.contains("pem") && seededVersion["pem"].is_string()) material = openPem(seededVersion["pem"].get<std::string>());
       if (!material) material = materialFromSecret(secrets, certificate.name, version.version);
       if (!material || material->privateKeyDer.empty()) {
-        // NOTE: generating every version when the estate loads costs about 0.1 s per RSA
-        // key; estates with hundreds of certificates load slowly.
+        // NOTE: every version is generated when the estate loads, and an RSA 2048 key took
+        // up to a second in the debug test build, so large estates load slowly.
         CertificateRequest request = certificateRequestOf(certificate.policy, version.attributes.value("nbf", now));
         if (version.attributes.contains("exp")) request.notAfter = version.attributes["exp"].get<long long>();
         material.emplace();

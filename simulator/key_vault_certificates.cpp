@@ -23,8 +23,7 @@ Response methodNotAllowed(const Request& request) {
 }
 
 Response pendingNotFound(const std::string& name) {
-  // NOTE: the code for a certificate without a pending operation is taken from Key Vault's
-  // error messages as SDKs report them; the exact message is not Azure's.
+  // NOTE: the status and code for a certificate without a pending operation are a guess.
   return keyVaultError(404, "PendingCertificateNotFound", "Certificate " + name + " has no pending operation in this key vault.");
 }
 
