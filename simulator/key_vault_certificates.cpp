@@ -135,6 +135,9 @@ long long KeyVaultCertificates::createDelaySeconds() const {
 }
 
 ManagedVersion KeyVaultCertificates::managedVersionOf(const Certificate& certificate, const CertificateVersion& version) const {
+  // Key Vault's certificate documentation (about-certificates, "Exportable or non-exportable
+  // key") states that the secret of a non-exportable certificate is served without the
+  // private key, not refused, so the value then carries the certificates alone.
   bool exportable = certificate.policy.value("key_props", json::object()).value("exportable", true);
   ManagedVersion managed;
   managed.name = certificate.name;
