@@ -201,6 +201,18 @@ TEST_F(ResourceManagerTest, IgnoreMissingServiceEndpointAllowsRule) {
   EXPECT_EQ(createVault("kv-net", "rg1", kSubscription, vaultWithRule(subnetId("snet-app"), true)).status, 201);
 }
 
+TEST_F(ResourceManagerTest, NetworkRulesAreStoredAsAzureReturnsThem) {
+  createNetwork(true);
+  json body = vaultWithRule(subnetId("snet-app"), false);
+  body["properties"]["networkAcls"]["ipRules"] = json::array({{{"value", "203.0.113.7"}}, {{"value", "198.51.100.0/24"}}});
+  ASSERT_EQ(createVault("kv-net", "rg1", kSubscription, body).status, 201);
+
+  json acls = bodyOf(arm("GET", vaultId("kv-net") + kArmVersion))["properties"]["networkAcls"];
+  EXPECT_EQ(acls["ipRules"][0]["value"], "203.0.113.7/32");
+  EXPECT_EQ(acls["ipRules"][1]["value"], "198.51.100.0/24");
+  EXPECT_EQ(acls["virtualNetworkRules"][0]["id"], toLower(subnetId("snet-app")));
+}
+
 TEST_F(ResourceManagerTest, NetworkRuleToMissingSubnetIsRejected) {
   createNetwork(true);
   Response response = createVault("kv-net", "rg1", kSubscription, vaultWithRule(subnetId("snet-none"), false));
@@ -281,6 +293,21 @@ TEST_F(ResourceManagerTest, VirtualNetworkServesInlineSubnetsAsChildren) {
   json subnet = bodyOf(arm("GET", subnetId("snet-app") + "?api-version=2025-03-01"));
   EXPECT_EQ(subnet["properties"]["serviceEndpoints"][0]["locations"], json::array({"*"}));
   EXPECT_EQ(subnet["properties"]["serviceEndpoints"][0]["provisioningState"], "Succeeded");
+}
+
+TEST_F(ResourceManagerTest, VirtualNetworkWithoutPeeringsListsNone) {
+  createNetwork(true);
+  json vnet = bodyOf(arm("GET", vnetId() + "?api-version=2025-03-01"));
+  EXPECT_EQ(vnet["properties"]["virtualNetworkPeerings"], json::array());
+}
+
+TEST_F(ResourceManagerTest, PrivateEndpointWithoutSecurityGroupsListsNone) {
+  createNetwork(true);
+  createVault("kv-pe");
+  Response created = arm("PUT", privateEndpointId() + "?api-version=2025-07-01", privateEndpointBody(subnetId("snet-pe"), vaultId("kv-pe")));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(bodyOf(created)["properties"]["applicationSecurityGroups"], json::array());
+  EXPECT_EQ(bodyOf(created)["properties"]["manualPrivateLinkServiceConnections"], json::array());
 }
 
 TEST_F(ResourceManagerTest, ChildWithoutParentIsRejected) {
