@@ -4,11 +4,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { identityHeader } from "./support/kvsim.mjs";
+import { identityHeader, readCounters } from "./support/kvsim.mjs";
 import { dataPlaneClients, managementClients } from "./support/clients.mjs";
 import { startKvsimWithVaults } from "./support/vault-fixture.mjs";
 
 const resourceGroup = "rg-conformance-identity";
+
 const vaultName = "kv-conformance-msi";
 
 describe("identity", () => {
@@ -33,9 +34,12 @@ describe("identity", () => {
   });
 
   test("managed identity reads a vault and a secret", async () => {
+    const identityRequestsBefore = (await readCounters(fixture.kvsim))["identity.GET"] ?? 0;
     const credential = new ManagedIdentityCredential();
     const token = await credential.getToken("https://management.azure.com/.default");
     assert.ok(token.expiresOnTimestamp > Date.now());
+    // The token came from kvsim's App Service endpoint, in one request.
+    assert.equal((await readCounters(fixture.kvsim))["identity.GET"], identityRequestsBefore + 1);
 
     const vault = await managementClients(fixture.kvsim, credential).keyVault.vaults.get(resourceGroup, vaultName);
     assert.equal(vault.name, vaultName);

@@ -3,15 +3,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { dataPlaneClients } from "./support/clients.mjs";
+import { readCounters } from "./support/kvsim.mjs";
 import { startKvsimWithVaults } from "./support/vault-fixture.mjs";
 
 const vaultName = "kv-conformance-429";
 
-async function counters(kvsim) {
-  const response = await fetch(`${kvsim.baseUrl}/_admin/counters`);
-  assert.equal(response.status, 200);
-  return response.json();
-}
 
 describe("throttling", () => {
   let fixture;
@@ -32,7 +28,7 @@ describe("throttling", () => {
     assert.equal(second.name, "second");
     assert.equal((await secrets.getSecret("second")).value, "test-only-second");
     const budget = `throttle.${vaultName}.secretCreateAndImport`;
-    const counted = await counters(fixture.kvsim);
+    const counted = await readCounters(fixture.kvsim);
     assert.equal(counted[`${budget}.rejected`], 1);
     assert.equal(counted[`${budget}.accepted`], 2);
     assert.equal(counted["status.429"], 1);

@@ -48,6 +48,13 @@ export async function startKvsim({ settings = {}, args = [] } = {}) {
   return { baseUrl, port, stateDir, caFile: path.join(stateDir, "ca.pem"), stop, vaultUrl: (name) => `https://${name}.vault.localhost:${port}` };
 }
 
+// Returns kvsim's request counters from its admin API.
+export async function readCounters(kvsim) {
+  const response = await fetch(`${kvsim.baseUrl}/_admin/counters`);
+  if (response.status !== 200) throw new Error(`GET /_admin/counters returned ${response.status}`);
+  return response.json();
+}
+
 async function copyTrustedCa(stateDir) {
   const caDir = process.env.KVSIM_CA_DIR;
   if (!caDir) throw new Error("KVSIM_CA_DIR is not set: run the suite through tests/conformance/run.sh");
