@@ -143,6 +143,11 @@ std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, js
   else if (lowerType == "microsoft.network/virtualnetworks/subnets") {
     resource["properties"].erase("privateEndpoints");
     completeServiceEndpoints(resource);
+  } else if (lowerType == "microsoft.network/privatednszones" || lowerType == "microsoft.network/privatednszones/virtualnetworklinks") {
+    // Azure's private DNS resources carry an etag that changes with every write, and a link
+    // reports its state once the zone answers in the linked network.
+    resource["etag"] = randomGuid();
+    if (lowerType == "microsoft.network/privatednszones/virtualnetworklinks") resource["properties"]["virtualNetworkLinkState"] = "Completed";
   } else if (lowerType == "microsoft.authorization/roleassignments") {
     resource["properties"]["scope"] = path.scope;
   } else if (lowerType == "microsoft.managedidentity/userassignedidentities") {

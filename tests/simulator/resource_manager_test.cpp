@@ -368,9 +368,27 @@ TEST_F(ResourceManagerTest, AccessPolicyAddAndRemove) {
   json change = {{"properties", {{"accessPolicies", json::array({{{"tenantId", "t"}, {"objectId", "o1"}, {"permissions", {{"secrets", {"get"}}}}}})}}}};
   Response added = arm("PUT", vaultId("kv-ap") + "/accessPolicies/add" + kArmVersion, change);
   ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(bodyOf(added)["id"], vaultId("kv-ap") + "/accessPolicies/");
   EXPECT_EQ(bodyOf(arm("GET", vaultId("kv-ap") + kArmVersion))["properties"]["accessPolicies"].size(), 1u);
   arm("PUT", vaultId("kv-ap") + "/accessPolicies/remove" + kArmVersion, change);
   EXPECT_EQ(bodyOf(arm("GET", vaultId("kv-ap") + kArmVersion))["properties"]["accessPolicies"].size(), 0u);
+}
+
+TEST_F(ResourceManagerTest, PrivateDnsLinkReportsStateAndEtag) {
+  createNetwork(true);
+  std::string zone = groupId("rg1") + "/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
+  Response zoneCreated = arm("PUT", zone + "?api-version=2024-06-01", {{"location", "global"}});
+  ASSERT_LT(zoneCreated.status, 300) << zoneCreated.body;
+  Response linkCreated = arm("PUT", zone + "/virtualNetworkLinks/link1?api-version=2024-06-01",
+                            {{"location", "global"}, {"properties", {{"virtualNetwork", {{"id", vnetId()}}}, {"registrationEnabled", false}}}});
+  ASSERT_LT(linkCreated.status, 300) << linkCreated.body;
+
+  json link = bodyOf(arm("GET", zone + "/virtualNetworkLinks/link1?api-version=2024-06-01"));
+  EXPECT_EQ(link["properties"]["virtualNetworkLinkState"], "Completed");
+  EXPECT_EQ(link["etag"].get<std::string>().size(), 36u);
+  std::string firstEtag = bodyOf(arm("GET", zone + "?api-version=2024-06-01"))["etag"];
+  arm("PUT", zone + "?api-version=2024-06-01", {{"location", "global"}, {"tags", {{"owner", "network"}}}});
+  EXPECT_NE(bodyOf(arm("GET", zone + "?api-version=2024-06-01"))["etag"], firstEtag);
 }
 
 TEST_F(ResourceManagerTest, SiteAppSettingsRoundTrip) {

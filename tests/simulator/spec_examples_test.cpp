@@ -149,6 +149,15 @@ TEST(SpecFieldComparison, OmittedFieldMayBeMissing) {
   EXPECT_EQ(problems[0], "/systemData: missing in kvsim's response");
 }
 
+// The exemptions of one item, moved to the first item of a list page, and the page's nextLink,
+// which carries kvsim's address and skip token.
+Exemptions listPageExemptions(const Exemptions& item) {
+  Exemptions exemptions;
+  for (const auto& [pointer, exemption] : item) exemptions["/value/0" + pointer] = exemption;
+  exemptions["/nextLink"] = {FieldRule::Generated, "kvsim's address and skip token"};
+  return exemptions;
+}
+
 class SpecExamplesTest : public SimulatorTest {
  protected:
   void SetUp() override {
@@ -279,10 +288,22 @@ TEST_F(SpecExamplesTest, VaultListMatchesExample) {
 
   json actual = armGet(groupId(group, subscription) + "/providers/Microsoft.KeyVault/vaults", "2024-11-01", "&$top=1");
 
-  Exemptions exemptions;
-  for (const auto& [pointer, exemption] : kVaultExemptions) exemptions["/value/0" + pointer] = exemption;
-  exemptions["/nextLink"] = {FieldRule::Generated, "kvsim's address and skip token"};
-  EXPECT_MATCHES_EXAMPLE(expected, actual, exemptions);
+  EXPECT_MATCHES_EXAMPLE(expected, actual, listPageExemptions(kVaultExemptions));
+}
+
+TEST_F(SpecExamplesTest, AccessPolicyAddMatchesExample) {
+  json example = loadExample("keyvault-mgmt/2024-11-01/updateAccessPoliciesAdd.json");
+  const json& parameters = example["parameters"];
+  std::string subscription = parameters["subscriptionId"];
+  std::string group = parameters["resourceGroupName"];
+  createGroupIn(subscription, group, "westus");
+  std::string vault = vaultId(parameters["vaultName"], group, subscription);
+  armPut(vault, "2024-11-01", vaultBody("westus"));
+
+  Response response = arm("PUT", vault + "/accessPolicies/add?api-version=2024-11-01", parameters["parameters"]);
+
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(response), Exemptions{});
 }
 
 TEST_F(SpecExamplesTest, CheckNameAvailabilityMatchesExample) {
@@ -326,12 +347,10 @@ TEST_F(SpecExamplesTest, DeletedVaultListMatchesExample) {
 
   json actual = armGet("/subscriptions/" + subscription + "/providers/Microsoft.KeyVault/deletedVaults", "2024-11-01", "&$top=1");
 
-  Exemptions exemptions;
-  for (const auto& [pointer, exemption] : kDeletedVaultExemptions) exemptions["/value/0" + pointer] = exemption;
+  Exemptions exemptions = listPageExemptions(kDeletedVaultExemptions);
   // The example names the deleted vault "vault-agile-drawer-6404" although its id ends in
   // sample-vault. kvsim's name is the last segment of the id, as in the Get example.
   exemptions["/value/0/name"] = {FieldRule::Generated, "the example's name contradicts its id"};
-  exemptions["/nextLink"] = {FieldRule::Generated, "kvsim's address and skip token"};
   EXPECT_MATCHES_EXAMPLE(expected, actual, exemptions);
 }
 
@@ -408,6 +427,38 @@ const Exemptions kPrivateEndpointExemptions = withCommon({
      {FieldRule::Omitted, "kvsim assigns no private IP addresses, so it has no DNS records to report"}},
 });
 
+// ---- Microsoft.Network private DNS (2024-06-01) ----
+
+const Exemptions kPrivateDnsExemptions = withCommon({
+    {"/properties/maxNumberOfRecordSets", {FieldRule::Omitted, "kvsim enforces no private DNS service limits"}},
+    {"/properties/maxNumberOfVirtualNetworkLinks", {FieldRule::Omitted, "kvsim enforces no private DNS service limits"}},
+    {"/properties/maxNumberOfVirtualNetworkLinksWithRegistration", {FieldRule::Omitted, "kvsim enforces no private DNS service limits"}},
+    {"/properties/numberOfRecordSets", {FieldRule::Omitted, "kvsim serves no record sets"}},
+    {"/properties/numberOfVirtualNetworkLinks", {FieldRule::Omitted, "kvsim does not count a zone's links"}},
+    {"/properties/numberOfVirtualNetworkLinksWithRegistration", {FieldRule::Omitted, "kvsim does not count a zone's links"}},
+});
+
+TEST_F(SpecExamplesTest, PrivateDnsZoneAndLinkMatchExamples) {
+  json zoneExample = loadExample("privatedns/2024-06-01/PrivateZonePut.json");
+  json linkExample = loadExample("privatedns/2024-06-01/VirtualNetworkLinkPut.json");
+  const json& zoneParameters = zoneExample["parameters"];
+  std::string subscription = zoneParameters["subscriptionId"];
+  createGroupIn(subscription, zoneParameters["resourceGroupName"], "westus");
+  // The link's virtual network, in the subscription and group that the example names.
+  createGroupIn("virtualNetworkSubscriptionId", "virtualNetworkResourceGroup", "westus");
+  const json& linkParameters = linkExample["parameters"];
+  armPut(linkParameters["parameters"]["properties"]["virtualNetwork"]["id"], "2025-03-01",
+         {{"location", "westus"}, {"properties", {{"addressSpace", {{"addressPrefixes", {"10.0.0.0/16"}}}}}}});
+
+  const json& expectedZone = zoneExample["responses"]["201"]["body"];
+  json zone = armPut(expectedZone["id"], "2024-06-01", zoneParameters["parameters"]);
+  EXPECT_MATCHES_EXAMPLE(expectedZone, zone, kPrivateDnsExemptions);
+
+  const json& expectedLink = linkExample["responses"]["201"]["body"];
+  json link = armPut(expectedLink["id"], "2024-06-01", linkParameters["parameters"]);
+  EXPECT_MATCHES_EXAMPLE(expectedLink, link, withCommon({}));
+}
+
 TEST_F(SpecExamplesTest, PrivateEndpointCreateMatchesExample) {
   json example = loadExample("network/2025-07-01/PrivateEndpointCreate.json");
   const json& parameters = example["parameters"];
@@ -464,10 +515,38 @@ TEST_F(SpecExamplesTest, SecretVersionsMatchExample) {
   Response list = vault("myvault", "GET", "/secrets/" + name + "/versions?api-version=7.5&maxresults=1");
 
   ASSERT_EQ(list.status, 200) << list.body;
-  Exemptions exemptions;
-  for (const auto& [pointer, exemption] : kDataPlaneIds) exemptions["/value/0" + pointer] = exemption;
-  exemptions["/nextLink"] = {FieldRule::Generated, "kvsim's vault host and skip token"};
-  EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(list), exemptions);
+  EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(list), listPageExemptions(kDataPlaneIds));
+}
+
+TEST_F(SpecExamplesTest, SecretListMatchesExample) {
+  json example = loadExample("keyvault-secrets/7.6/GetSecrets-example.json");
+  createVaultFor("myvault");
+  for (const char* name : {"listsecrettest0", "listsecrettest1"}) {
+    json body = {{"value", "test-only-value"}, {"contentType", "plainText"}};
+    ASSERT_EQ(vault("myvault", "PUT", std::string("/secrets/") + name + "?api-version=7.6", body).status, 200);
+  }
+
+  Response list = vault("myvault", "GET", "/secrets?api-version=7.6&maxresults=1");
+
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(list), listPageExemptions(kDataPlaneIds));
+}
+
+TEST_F(SpecExamplesTest, DeletedSecretMatchesExample) {
+  json example = loadExample("keyvault-secrets/7.6/GetDeletedSecret-example.json");
+  createVaultFor("myvault");
+  std::string name = example["parameters"]["secret-name"];
+  ASSERT_EQ(vault("myvault", "PUT", "/secrets/" + name + "?api-version=7.6", {{"value", "test-only-value"}}).status, 200);
+  ASSERT_EQ(vault("myvault", "DELETE", "/secrets/" + name + "?api-version=7.6").status, 200);
+
+  Response deleted = vault("myvault", "GET", "/deletedsecrets/" + name + "?api-version=7.6");
+
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  Exemptions exemptions = kDataPlaneIds;
+  exemptions["/recoveryId"] = {FieldRule::Generated, "kvsim's vault host"};
+  exemptions["/deletedDate"] = {FieldRule::Generated, "the time of the delete"};
+  exemptions["/scheduledPurgeDate"] = {FieldRule::Generated, "the delete time plus the retention days"};
+  EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(deleted), exemptions);
 }
 
 Exemptions keyExemptions() {
