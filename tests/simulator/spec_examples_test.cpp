@@ -549,6 +549,30 @@ TEST_F(SpecExamplesTest, DeletedSecretMatchesExample) {
   EXPECT_MATCHES_EXAMPLE(example["responses"]["200"]["body"], bodyOf(deleted), exemptions);
 }
 
+TEST_F(SpecExamplesTest, SecretBackupAndRestoreMatchExamples) {
+  json backupExample = loadExample("keyvault-secrets/7.5/BackupSecret-example.json");
+  json restoreExample = loadExample("keyvault-secrets/7.6/RestoreSecret-example.json");
+  createVaultFor("myvault");
+  // The restored secret takes the attributes of the example's response.
+  json restoredSecret = {{"value", "test-only-value"},
+                         {"contentType", "text"},
+                         {"attributes", {{"nbf", 1262332800}, {"exp", 1893484800}}}};
+  ASSERT_EQ(vault("myvault", "PUT", "/secrets/SecretBackupRestoreTest?api-version=7.6", restoredSecret).status, 200);
+
+  Response backup = vault("myvault", "POST", "/secrets/SecretBackupRestoreTest/backup?api-version=7.5");
+  ASSERT_EQ(backup.status, 200) << backup.body;
+  Exemptions backupExemptions = {{"/value", {FieldRule::Generated, "a blob sealed with kvsim's backup key"}}};
+  EXPECT_MATCHES_EXAMPLE(backupExample["responses"]["200"]["body"], bodyOf(backup), backupExemptions);
+
+  // Restore into a second vault of the same subscription and geography, whose name is free.
+  createGroup("rg-restore", kSubscription, "westus");
+  ASSERT_LT(createVault("myvault2", "rg-restore", kSubscription, vaultBody("westus")).status, 300);
+  finishOperations();
+  Response restored = vault("myvault2", "POST", "/secrets/restore?api-version=7.6", {{"value", bodyOf(backup)["value"]}});
+  ASSERT_EQ(restored.status, 200) << restored.body;
+  EXPECT_MATCHES_EXAMPLE(restoreExample["responses"]["200"]["body"], bodyOf(restored), kDataPlaneIds);
+}
+
 Exemptions keyExemptions() {
   Exemptions exemptions = kDataPlaneIds;
   exemptions["/key/kid"] = {FieldRule::Generated, "kvsim's vault host and a generated version"};
