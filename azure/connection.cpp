@@ -50,8 +50,10 @@ std::unique_ptr<Connection> Connection::open(const ConnectionOptions& options, D
   if (problems.hasErrors() && !hadErrors) return nullptr;
   if (connection->credential_ == nullptr) return nullptr;
 
+  connection->pacer_ = std::make_unique<LimitPacer>(options.pacing, *connection->timer_);
   ClientOptions client;
   client.cloud = connection->cloud_;
+  client.pacer = connection->pacer_.get();
   client.retry = options.retry;
   client.longRunning = options.longRunning;
   client.userAgent = options.userAgent;
