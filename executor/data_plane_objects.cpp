@@ -91,7 +91,7 @@ std::vector<ObjectVersion> listVersions(azure::AzureClient& client, const std::s
     for (const Json& item : client.list(azure::Service::KeyVault, url)) {
       ObjectVersion version;
       version.item = item;
-      version.id = item.value("id", "");
+      version.id = item.value("id", item.value("kid", ""));  // keys list "kid"
       version.version = lastSegment(version.id);
       const Json attributes = item.value("attributes", Json::object());
       version.created = attributes.value("created", 0LL);
