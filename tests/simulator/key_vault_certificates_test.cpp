@@ -105,7 +105,7 @@ TEST_F(KeyVaultCertificatesTest, ImportReturnsPublishedBundleShape) {
 
   json policy = bundle["policy"];
   EXPECT_EQ(policy["id"], std::string(kVaultHost) + "/certificates/importCert01/policy");
-  EXPECT_EQ(policy["key_props"], json({{"exportable", true}, {"kty", "EC"}, {"reuse_key", false}}));
+  EXPECT_EQ(policy["key_props"], json({{"exportable", true}, {"kty", "EC"}, {"crv", "P-256"}, {"reuse_key", false}}));
   EXPECT_EQ(policy["secret_props"]["contentType"], "application/x-pkcs12");
   EXPECT_EQ(policy["x509_props"]["subject"], "CN=KeyVaultTest");
   EXPECT_EQ(policy["issuer"]["name"], "Unknown");
