@@ -1,7 +1,7 @@
 #include "executor/apply.h"
 
 #include "executor/api_versions.h"
-#include "executor/budgets.h"
+#include "azure/pacer.h"
 #include "executor/data_plane.h"
 #include "executor/source_guard.h"
 #include "viz/report.h"
@@ -379,7 +379,8 @@ std::vector<std::string> checkBeforeApply(const PlanDocument& document, azure::A
     Json check = client.post(azure::Service::ResourceManager,
                              client.resourceUrl("/subscriptions/" + subscription + "/providers/Microsoft.KeyVault/checkNameAvailability",
                                                 apiVersionFor("Microsoft.KeyVault/vaults")),
-                             {{"name", node.targetName}, {"type", "Microsoft.KeyVault/vaults"}});
+                             {{"name", node.targetName}, {"type", "Microsoft.KeyVault/vaults"}},
+                             azure::RequestOptions{.idempotent = true});
     if (!check.value("nameAvailable", true)) {
       problems.push_back(node.targetId + ": the vault name " + node.targetName + " is taken (" + check.value("reason", "") + ": " +
                          check.value("message", "") + "); plan another name with --target-vault-name or --name-map");
@@ -417,9 +418,12 @@ ApplyRefused::ApplyRefused(std::vector<std::string> problems)
       problems_(std::move(problems)) {}
 
 std::size_t defaultParallelism() {
-  // A step mostly waits on one long-running Resource Manager write, so as many steps run
-  // at once as writes the budget refills per second.
-  return static_cast<std::size_t>(std::min(budgets::kResourceManagerWritesPerSecond, budgets::kKeyVaultWritesPerSecond));
+  // A step mostly waits on one long-running Resource Manager write or a run of Key Vault
+  // writes, so as many steps run at once as the tighter of the two budgets refills per
+  // second; the pacer keeps the requests of those steps within the budgets.
+  azure::SustainedRates rates = azure::sustainedRates(azure::PacerOptions{});
+  double perSecond = std::min(rates.resourceManagerWrites, rates.keyVaultSecretCreateAndImport);
+  return std::max<std::size_t>(1, static_cast<std::size_t>(perSecond));
 }
 
 PlanDocument planFromText(const std::string& text, const std::string& file) {

@@ -71,7 +71,7 @@ class ApplyRefused : public std::runtime_error {
 };
 
 // Steps that run at once when --parallelism is not given, derived from the throttle
-// budgets in budgets.h.
+// budgets of azure/pacer.h.
 std::size_t defaultParallelism();
 
 // Runs the plan. Returns the summary (also passed to events.runFinished); throws

@@ -11,6 +11,9 @@ namespace kvr::executor {
 
 namespace {
 
+// A backup only reads the source object, so sending it twice is harmless.
+const azure::RequestOptions kReadOnlyPost{.idempotent = true};
+
 void mapRestoredVersions(StepContext& context, const ObjectAddress& address, const std::vector<std::string>& versions) {
   for (const std::string& version : versions) {
     context.state.mapVersion(address.sourceVersionId(version), address.targetVersionId(version));
@@ -72,7 +75,7 @@ class BackupRestoreAction : public Action {
       }
     } else {
       context.journal.intend(step, "restore", {{"versions", sourceVersions.size()}});
-      std::string blob = client.post(azure::Service::KeyVault, address.sourceUrl("backup"), Json::object()).value("value", "");
+      std::string blob = client.post(azure::Service::KeyVault, address.sourceUrl("backup"), Json::object(), kReadOnlyPost).value("value", "");
       std::string restoreUrl = keyVaultUrl(address.targetVaultUri, address.collection + "/restore");
       try {
         createOnce(

@@ -152,8 +152,9 @@ class AppServiceRepointAction : public Action {
   void rewriteSection(StepContext& context, Rewriter& rewriter, const std::string& section) {
     const PlanNode& node = context.node;
     std::string base = node.id + "/config/" + section;
+    // Listing the settings only reads them, so the request may be retried.
     Json listed = context.client.post(azure::Service::ResourceManager, resourceUrl(context.client, base + "/list", node.type),
-                                      Json::object());
+                                      Json::object(), azure::RequestOptions{.idempotent = true});
     Json settings = listed.value("properties", Json::object());
     Json names = Json::array();
     for (auto& [name, value] : settings.items()) {

@@ -8,5 +8,6 @@ if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
-# KVR_BUILD_TARGET builds one target (kvrelocate for the example) instead of everything.
-cmake --build "$build_dir" -j "$(nproc)" ${KVR_BUILD_TARGET:+--target "$KVR_BUILD_TARGET"}
+# KVR_BUILD_TARGET builds the targets it lists (space-separated) instead of everything.
+# shellcheck disable=SC2086
+cmake --build "$build_dir" -j "$(nproc)" ${KVR_BUILD_TARGET:+--target $KVR_BUILD_TARGET}

@@ -178,6 +178,10 @@ void Simulator::resetToEstate() {
   counters_.clear();  // tokens stay valid, so clients keep their cached tokens across a reset
   if (estate_.is_null()) return;
   for (const json& resource : estate_.value("resources", json::array())) resources_.seedResource(resource, baseUrl_);
+  // targetState lists what already exists in the target, such as resources that another
+  // team relocated by its own procedure.
+  json targetState = estate_.value("targetState", json::object());
+  for (const json& resource : targetState.value("resources", json::array())) resources_.seedResource(resource, baseUrl_);
   for (const json& deleted : estate_.value("deletedVaults", json::array())) resources_.seedDeletedVault(deleted);
   json dataPlanes = estate_.value("dataPlane", json::object());
   for (const auto& [vaultName, dataPlane] : dataPlanes.items()) keyVault_.seedVault(vaultName, dataPlane);

@@ -53,7 +53,8 @@ TEST_F(ApplyOnSimulatorTest, CreatesVaultWithRulesOnTargetSubnet) {
   const json& properties = vault["properties"];
   EXPECT_EQ(vault["location"], "northeurope");
   ASSERT_EQ(properties["networkAcls"]["virtualNetworkRules"].size(), 1u);
-  EXPECT_EQ(properties["networkAcls"]["virtualNetworkRules"][0]["id"], kTargetVnet + "/subnets/snet-app");
+  // Azure answers with the rule's subnet id in lower case.
+  EXPECT_EQ(properties["networkAcls"]["virtualNetworkRules"][0]["id"], toLower(kTargetVnet + "/subnets/snet-app"));
   EXPECT_EQ(properties["networkAcls"]["virtualNetworkRules"][0]["ignoreMissingVnetServiceEndpoint"], false);
   EXPECT_EQ(properties["networkAcls"]["ipRules"][0]["value"], "203.0.113.24/32");
   EXPECT_EQ(properties["enableSoftDelete"], true);

@@ -1,0 +1,131 @@
+#include "cli/apply.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "executor/apply.h"
+#include "executor/events.h"
+#include "executor/journal.h"
+#include "executor/verify.h"
+
+namespace kvr::cli {
+
+namespace {
+
+std::unique_ptr<azure::Connection> openConnection(const azure::ConnectionOptions& options, const char* command) {
+  Diagnostics problems;
+  std::unique_ptr<azure::Connection> connection = azure::Connection::open(options, problems);
+  for (const auto& problem : problems.all()) std::cerr << formatDiagnostic(problem) << '\n';
+  if (connection) {
+    spdlog::info("{}: connected to {} as {}", command, connection->cloud().name, connection->credential().describe());
+  }
+  return connection;
+}
+
+azure::ClientOptions clientOptionsFor(azure::Connection& connection, const azure::ConnectionOptions& options) {
+  azure::ClientOptions client;
+  client.cloud = connection.cloud();
+  client.retry = options.retry;
+  client.longRunning = options.longRunning;
+  client.userAgent = options.userAgent;
+  client.pacer = &connection.pacer();
+  return client;
+}
+
+void printSummary(const executor::ApplySummary& summary) {
+  for (const auto& failure : summary.failures) {
+    std::cerr << "kvrelocate: error: step " << failure.step << " failed: " << failure.message;
+    if (failure.skippedDependents > 0) std::cerr << " (" << failure.skippedDependents << " dependent steps skipped)";
+    std::cerr << '\n';
+  }
+  for (const auto& action : summary.operatorActions) std::cerr << "kvrelocate: action required: " << action << '\n';
+  if (!summary.resumeCommand.empty()) std::cerr << "kvrelocate: to continue, run: " << summary.resumeCommand << '\n';
+}
+
+}  // namespace
+
+void addMapping(std::map<std::string, std::string>& mappings, const std::string& value) {
+  auto equals = value.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == value.size()) {
+    throw UsageError("invalid --map '" + value + "': expected OLD_RESOURCE_ID=NEW_RESOURCE_ID");
+  }
+  mappings[value.substr(0, equals)] = value.substr(equals + 1);
+}
+
+int runApply(const ApplyArguments& arguments) {
+  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "apply");
+  if (!connection) return kExitUsage;
+
+  executor::ApplyRunOptions options;
+  options.resume = arguments.resume;
+  options.parallelism = arguments.parallelism;
+  options.mappings = arguments.mappings;
+  options.step.allowTemporaryEnableInSource = arguments.allowTemporaryEnableInSource;
+  options.journalFile = arguments.journalFile;
+  executor::ApplyConnection applyConnection{connection->transport(), connection->credential(), connection->timer(),
+                                            clientOptionsFor(*connection, arguments.connection)};
+
+  std::unique_ptr<executor::ApplyEvents> events = arguments.logFormat == "json"
+                                                      ? executor::makeJsonEvents(std::cout)
+                                                      : executor::makeTextEvents(std::cout, isatty(STDOUT_FILENO) == 1);
+  executor::ApplySummary summary;
+  try {
+    executor::SqliteJournal journal(arguments.journalFile);
+    summary = executor::runApply(plan, applyConnection, journal, options, *events);
+  } catch (const executor::ApplyRefused& refused) {
+    for (const auto& problem : refused.problems()) std::cerr << "kvrelocate: error: " << problem << '\n';
+    return kExitInvalidInput;
+  } catch (const executor::JournalError& error) {
+    std::cerr << "kvrelocate: error: " << arguments.journalFile << ": " << error.what() << '\n';
+    return kExitInvalidInput;
+  }
+  std::cout.flush();
+  printSummary(summary);
+  if (summary.status == "completed") return kExitSuccess;
+  if (summary.status == "stopped") return kExitOperatorAction;
+  return kExitBlocked;
+}
+
+int runVerify(const VerifyArguments& arguments) {
+  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "verify");
+  if (!connection) return kExitUsage;
+
+  executor::RunState state;
+  try {
+    executor::SqliteJournal journal(arguments.journalFile);
+    std::optional<executor::RunRecord> run = journal.run();
+    if (!run) {
+      std::cerr << "kvrelocate: error: " << arguments.journalFile << ": the journal records no apply run\n";
+      return kExitInvalidInput;
+    }
+    if (run->planHash != plan.hash) {
+      std::cerr << "kvrelocate: error: " << arguments.journalFile << ": the journal belongs to another plan than "
+                << arguments.planFile << '\n';
+      return kExitInvalidInput;
+    }
+    executor::bindRunState(state, journal);
+    state.setListener(nullptr);  // verify only reads: nothing new goes back to the journal
+  } catch (const executor::JournalError& error) {
+    std::cerr << "kvrelocate: error: " << arguments.journalFile << ": " << error.what() << '\n';
+    return kExitInvalidInput;
+  }
+
+  executor::VerifyOptions options;
+  options.secretVersions = plan.plan.options.value("secretVersions", std::string("all"));
+  executor::VerifyReport report = executor::verifyRelocation(plan.plan, connection->client(), state, options);
+  std::ostringstream table;
+  executor::printVerifyTable(report, table);
+  writeOutput(arguments.outputFile, table.str());
+  return report.passed() ? kExitSuccess : kExitBlocked;
+}
+
+}  // namespace kvr::cli
