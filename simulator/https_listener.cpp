@@ -87,13 +87,15 @@ struct HttpsListener::Impl {
       }
       // An injected slow response; the wait holds one thread of cpprestsdk's pool.
       if (response.delay.count() > 0) std::this_thread::sleep_for(response.delay);
+      bool dropping = response.dropConnection;
       try {
-        http_response reply = response.dropConnection ? droppedReply() : toReply(std::move(response));
-        message.reply(reply).then([](pplx::task<void> sent) {
+        http_response reply = dropping ? droppedReply() : toReply(std::move(response));
+        message.reply(reply).then([dropping](pplx::task<void> sent) {
           try {
             sent.get();
           } catch (const std::exception& error) {
-            logWarning(std::string("sending a response failed: ") + error.what());
+            // A dropped connection fails to send by design; the counters record it.
+            if (!dropping) logWarning(std::string("sending a response failed: ") + error.what());
           }
         });
       } catch (const std::exception& error) {

@@ -494,7 +494,8 @@ class Parser {
 bool isTrue(const json& value) { return value.is_boolean() && value.get<bool>(); }
 
 // True when `needle` occurs in `haystack` as whole terms: KQL's `has` matches the runs of
-// letters and digits that its index splits text into.
+// letters and digits that its index splits text into. NOTE: Azure's term index has rules
+// for short terms and some punctuation that this boundary check does not reproduce.
 bool hasTerm(const std::string& haystack, const std::string& needle) {
   if (needle.empty()) return true;
   auto isTermCharacter = [](char character) { return std::isalnum(static_cast<unsigned char>(character)) != 0; };

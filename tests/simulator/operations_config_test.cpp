@@ -108,6 +108,31 @@ TEST_F(OperationsConfigTest, ResourceGraphPageSizeIsUsed) {
   EXPECT_TRUE(body.contains("$skipToken"));
 }
 
+TEST_F(OperationsConfigTest, TimeScaleShortensVaultCreation) {
+  SimulatorConfig config;
+  config.timeScale = 0.01;  // the 180-second vault creation takes 1.8 seconds
+  auto clock = std::make_shared<ManualClock>();
+  Simulator simulator(config, clock);
+  std::string token = simulator.issueToken("https://management.azure.com/.default");
+  auto send = [&](const std::string& method, const std::string& target, const json& body) {
+    Request request = Request::fromTarget(method, target);
+    request.withHeader("Authorization", "Bearer " + token);
+    if (!body.is_null()) request.withBody(body.dump());
+    return simulator.handle(request);
+  };
+  std::string group = "/subscriptions/" + std::string(kSubscription) + "/resourceGroups/rg1";
+  std::string vault = group + "/providers/Microsoft.KeyVault/vaults/kv-scaled?api-version=2024-11-01";
+  ASSERT_EQ(send("PUT", group + "?api-version=2021-04-01", {{"location", "westeurope"}}).status, 201);
+  json body = {{"location", "westeurope"},
+               {"properties", {{"tenantId", "11111111-1111-1111-1111-111111111111"}, {"sku", {{"family", "A"}, {"name", "standard"}}}}}};
+  ASSERT_EQ(send("PUT", vault, body).status, 201);
+
+  clock->advance(std::chrono::milliseconds(1700));
+  EXPECT_EQ(json::parse(send("GET", vault, nullptr).body)["properties"]["provisioningState"], "RegisteringDns");
+  clock->advance(std::chrono::milliseconds(100));
+  EXPECT_EQ(json::parse(send("GET", vault, nullptr).body)["properties"]["provisioningState"], "Succeeded");
+}
+
 class SavedStateTest : public SimulatorTest {
  protected:
   void SetUp() override {
