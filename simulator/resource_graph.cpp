@@ -97,7 +97,7 @@ std::optional<std::size_t> decodeSkipToken(const std::string& token) {
   const std::string prefix = "kvsim-offset:";
   if (!base64UrlDecode(token, text) || text.rfind(prefix, 0) != 0) return std::nullopt;
   std::string digits = text.substr(prefix.size());
-  if (digits.empty() || digits.size() > 12 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return std::nullopt;
+  if (digits.empty() || digits.size() > 12 || !std::all_of(digits.begin(), digits.end(), [](char digit) { return digit >= '0' && digit <= '9'; })) return std::nullopt;
   return static_cast<std::size_t>(std::stoull(digits));
 }
 
