@@ -1,5 +1,7 @@
 #include "simulator/config.h"
 
+#include "simulator/faults.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -57,6 +59,63 @@ void readKeyVaultThrottle(const json& document, const std::filesystem::path& fil
   if (limits.windowSeconds < 1) failMember(file, "keyVaultThrottle/windowSeconds", "must be 1 or more");
 }
 
+void readTokenBucket(const json& value, const std::filesystem::path& file, const std::string& member, TokenBucketLimits& bucket) {
+  if (!value.is_object()) failMember(file, member, "must be an object with capacity and refillPerSecond");
+  for (const auto& [name, number] : value.items()) {
+    if (name != "capacity" && name != "refillPerSecond") failMember(file, member + "/" + name, "is not a bucket setting (capacity, refillPerSecond)");
+    if (!number.is_number() || number.get<double>() < 0 || number.get<double>() > 1e9) {
+      failMember(file, member + "/" + name, "must be a number from 0 to 1000000000");
+    }
+    (name == "capacity" ? bucket.capacity : bucket.refillPerSecond) = number.get<double>();
+  }
+  if (bucket.capacity > 0 && bucket.refillPerSecond <= 0) failMember(file, member + "/refillPerSecond", "must be above 0 while capacity is above 0");
+}
+
+void readResourceManagerThrottle(const json& document, const std::filesystem::path& file, SimulatorConfig& config) {
+  const json& table = document.at("resourceManagerThrottle");
+  if (!table.is_object()) failMember(file, "resourceManagerThrottle", "must be an object with reads, writes, deletes and perPrincipal");
+  ResourceManagerThrottleLimits& limits = config.resourceManagerThrottle;
+  const std::map<std::string, TokenBucketLimits*> buckets = {{"reads", &limits.reads}, {"writes", &limits.writes}, {"deletes", &limits.deletes}};
+  for (const auto& [member, value] : table.items()) {
+    std::string path = "resourceManagerThrottle/" + member;
+    if (member == "perPrincipal") {
+      if (!value.is_boolean()) failMember(file, path, "must be true or false");
+      limits.perPrincipal = value.get<bool>();
+    } else if (auto found = buckets.find(member); found != buckets.end()) {
+      readTokenBucket(value, file, path, *found->second);
+    } else {
+      failMember(file, path, "is not a Resource Manager throttle setting (reads, writes, deletes, perPrincipal)");
+    }
+  }
+}
+
+void readResourceGraph(const json& document, const std::filesystem::path& file, SimulatorConfig& config) {
+  const json& table = document.at("resourceGraph");
+  if (!table.is_object()) failMember(file, "resourceGraph", "must be an object with pageSize, quotaRequests and quotaWindowSeconds");
+  ResourceGraphSettings& settings = config.resourceGraph;
+  const std::map<std::string, std::pair<int*, int>> members = {{"pageSize", {&settings.pageSize, 1}},
+                                                               {"quotaRequests", {&settings.quotaRequests, 0}},
+                                                               {"quotaWindowSeconds", {&settings.quotaWindowSeconds, 1}}};
+  for (const auto& [member, value] : table.items()) {
+    auto found = members.find(member);
+    if (found == members.end()) failMember(file, "resourceGraph/" + member, "is not a Resource Graph setting");
+    int minimum = found->second.second;
+    int maximum = member == "pageSize" ? 1000 : 1'000'000;
+    if (!value.is_number_integer() || value.get<long long>() < minimum || value.get<long long>() > maximum) {
+      failMember(file, "resourceGraph/" + member, "must be a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum));
+    }
+    *found->second.first = value.get<int>();
+  }
+}
+
+void readFaults(const json& document, const std::filesystem::path& file, SimulatorConfig& config) {
+  try {
+    config.faults = parseFaultSettings(document.at("faults"), "faults");
+  } catch (const std::invalid_argument& error) {
+    throw std::runtime_error("invalid kvsim config " + file.string() + ": " + error.what());
+  }
+}
+
 }  // namespace
 
 SimulatorConfig loadConfig(const std::filesystem::path& file) {
@@ -87,6 +146,14 @@ SimulatorConfig loadConfig(const std::filesystem::path& file) {
     else if (member == "identityHeader") readMember(document, file, member, config.identityHeader);
     else if (member == "defaultTenantId") readMember(document, file, member, config.defaultTenantId);
     else if (member == "keyVaultThrottle") readKeyVaultThrottle(document, file, config);
+    else if (member == "resourceManagerThrottle") readResourceManagerThrottle(document, file, config);
+    else if (member == "resourceGraph") readResourceGraph(document, file, config);
+    else if (member == "faults") readFaults(document, file, config);
+    else if (member == "saveState") {
+      std::string target;
+      readMember(document, file, member, target);
+      config.saveState = target;
+    }
     else failMember(file, member, "is not a kvsim setting");
   }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace kvr::sim {
 
@@ -20,6 +21,54 @@ struct KeyVaultThrottleLimits {
   // Key create and rotate, by whether the key type ends in -HSM.
   int softwareKeyCreate = 20;
   int hsmKeyCreate = 10;
+};
+
+// A Resource Manager token bucket: it holds at most `capacity` requests and regains
+// `refillPerSecond` of them every second. A capacity of 0 turns the bucket off.
+struct TokenBucketLimits {
+  double capacity = 0;
+  double refillPerSecond = 0;
+};
+
+// Resource Manager throttling. The defaults are Azure's published limits for the token
+// bucket algorithm as of 2025 (buckets per region, subscription and principal), which
+// Azure may change. kvsim has one region, so its buckets are per subscription and
+// principal, or per subscription alone when `perPrincipal` is false.
+struct ResourceManagerThrottleLimits {
+  TokenBucketLimits reads{250, 25};    // GET and HEAD
+  TokenBucketLimits writes{200, 10};   // PUT, PATCH and POST
+  TokenBucketLimits deletes{200, 10};  // DELETE
+  bool perPrincipal = true;
+};
+
+// Resource Graph paging and the per-user query quota. Defaults are Azure's documented
+// values: pages of at most 1,000 rows and about 15 queries per 5 seconds per user.
+struct ResourceGraphSettings {
+  // Rows per page when the request gives no $top; at most 1000.
+  int pageSize = 1000;
+  // Queries per user per window; 0 turns the quota off.
+  int quotaRequests = 15;
+  int quotaWindowSeconds = 5;
+};
+
+// One injected fault. A request matches when its method, path and host match; a match
+// fires with probability `rate` until the rule has fired `count` times.
+struct FaultRule {
+  std::string name;                 // counter name; "fault<N>" by position when empty
+  std::string method;               // "" matches any; compared without regard to case
+  std::string path;                 // ECMAScript regex searched in the path; "" matches any
+  std::string host;                 // ECMAScript regex searched in the Host header; "" matches any
+  double rate = 1.0;                // 0 to 1
+  long long count = 0;              // fires at most this often; 0 means no limit
+  int status = 0;                   // 400 to 599 answers with that status; 0 serves the request
+  int retryAfterSeconds = -1;       // with a status: adds Retry-After; -1 leaves it out
+  bool drop = false;                // close the connection without a response
+  int delayMilliseconds = 0;        // wait this long before answering
+};
+
+struct FaultSettings {
+  unsigned long long seed = 1;      // seeds the generator that `rate` draws from
+  std::vector<FaultRule> rules;     // the first rule that fires wins
 };
 
 struct SimulatorConfig {
@@ -57,6 +106,13 @@ struct SimulatorConfig {
   std::string defaultTenantId = "11111111-1111-1111-1111-111111111111";
 
   KeyVaultThrottleLimits keyVaultThrottle;
+  ResourceManagerThrottleLimits resourceManagerThrottle;
+  ResourceGraphSettings resourceGraph;
+  FaultSettings faults;
+
+  // Where kvsim writes its state (the snapshot with test secret values) when it stops on
+  // SIGINT or SIGTERM; "" writes nothing.
+  std::filesystem::path saveState;
 };
 
 // Reads a JSON config file. Throws std::runtime_error naming the file and the member for

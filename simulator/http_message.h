@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -38,6 +39,10 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Transport instructions for the listener, set by injected faults: wait this long before
+  // answering, or close the connection instead of answering.
+  std::chrono::milliseconds delay{0};
+  bool dropConnection = false;
 
   static Response json(int status, const nlohmann::json& body);
   static Response empty(int status);

@@ -4,10 +4,12 @@
 #include "simulator/log.h"
 
 #include <boost/asio/ssl.hpp>
+#include <cpprest/containerstream.h>
 #include <cpprest/http_listener.h>
 
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace kvr::sim {
 
@@ -33,6 +35,17 @@ http_response toReply(Response response) {
     else reply.headers().add(name, value);
   }
   if (!response.body.empty()) reply.set_body(std::move(response.body), contentType);
+  return reply;
+}
+
+// A reply that promises a body and then ends: the server closes the connection when the
+// body stream ends early. NOTE: cpprestsdk writes the status line and headers before the
+// body, so the client receives those and then loses the connection, instead of receiving
+// nothing at all; clients report it as a connection error all the same.
+http_response droppedReply() {
+  http_response reply(web::http::status_codes::ServiceUnavailable);
+  concurrency::streams::container_buffer<std::string> empty(std::string(), std::ios::in);
+  reply.set_body(concurrency::streams::istream(empty), 1024, "application/json");
   return reply;
 }
 
@@ -72,13 +85,22 @@ struct HttpsListener::Impl {
         logError("request " + message.method() + " " + message.relative_uri().path() + " failed: " + error.what());
         response = internalError();
       }
-      message.reply(toReply(std::move(response))).then([](pplx::task<void> sent) {
-        try {
-          sent.get();
-        } catch (const std::exception& error) {
-          logWarning(std::string("sending a response failed: ") + error.what());
-        }
-      });
+      // An injected slow response; the wait holds one thread of cpprestsdk's pool.
+      if (response.delay.count() > 0) std::this_thread::sleep_for(response.delay);
+      bool dropping = response.dropConnection;
+      try {
+        http_response reply = dropping ? droppedReply() : toReply(std::move(response));
+        message.reply(reply).then([dropping](pplx::task<void> sent) {
+          try {
+            sent.get();
+          } catch (const std::exception& error) {
+            // A dropped connection fails to send by design; the counters record it.
+            if (!dropping) logWarning(std::string("sending a response failed: ") + error.what());
+          }
+        });
+      } catch (const std::exception& error) {
+        logWarning(std::string("replying failed: ") + error.what());
+      }
     });
   }
 };

@@ -101,6 +101,11 @@ int run(SimulatorConfig config, const std::string& estateFile, const sigset_t& s
   int received = waitForStopSignal(signals);
   spdlog::info("kvsim: received signal {}, stopping", received);
   listener.stop();
+  if (!config.saveState.empty()) {
+    // The listener has stopped, so the snapshot holds every answered request's effect.
+    simulator.saveState(config.saveState);
+    spdlog::info("kvsim: saved state to {}", config.saveState.string());
+  }
   std::cout << "kvsim stopped" << std::endl;
   return 0;
 }
@@ -117,11 +122,15 @@ int main(int argc, char** argv) {
   std::string stateDir;
   std::string bindAddress;
   std::string vaultDnsSuffix;
+  std::string saveState;
   int port = -1;
   bool insecureHttp = false;
   int verbosity = 0;
   app.add_option("--config", configFile, "JSON settings file (see docs/kvsim.md)")->check(CLI::ExistingFile);
   app.add_option("--estate", estateFile, "inventory-shaped estate to serve, with test secret values")->check(CLI::ExistingFile);
+  app.add_option("--save-state", saveState,
+                 "on SIGINT or SIGTERM, write the state with test secret values to this file (mode 0600), which --estate "
+                 "reads back");
   app.add_option("--state-dir", stateDir, "directory for ca.pem and the server's keys (default ./kvsim-state)");
   app.add_option("--bind", bindAddress, "loopback address to listen on: 127.0.0.1 (default) or ::1");
   app.add_option("--port", port, "TCP port; 0 picks a free port (default 0)")->check(CLI::Range(0, 65535));
@@ -136,6 +145,7 @@ int main(int argc, char** argv) {
     if (!stateDir.empty()) config.stateDir = stateDir;
     if (!bindAddress.empty()) config.bindAddress = bindAddress;
     if (!vaultDnsSuffix.empty()) config.vaultDnsSuffix = vaultDnsSuffix;
+    if (!saveState.empty()) config.saveState = saveState;
     if (port >= 0) config.port = port;
     if (insecureHttp) config.insecureHttp = true;
     return run(config, estateFile, signals);

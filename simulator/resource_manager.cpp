@@ -67,7 +67,7 @@ Response armError(int status, const std::string& code, const std::string& messag
   return Response::json(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
-Response ResourceManager::handle(const Request& request, const std::string& baseUrl) {
+std::optional<Response> checkApiVersion(const Request& request) {
   std::string apiVersion = request.queryValue("api-version");
   if (!request.hasQuery("api-version")) {
     return armError(400, "MissingApiVersionParameter",
@@ -77,6 +77,11 @@ Response ResourceManager::handle(const Request& request, const std::string& base
     return armError(400, "InvalidApiVersionParameter",
                     "The api-version '" + apiVersion + "' is invalid: use a date such as 2024-11-01, optionally with -preview.");
   }
+  return std::nullopt;
+}
+
+Response ResourceManager::handle(const Request& request, const std::string& baseUrl) {
+  if (auto invalid = checkApiVersion(request)) return *invalid;
 
   std::vector<std::string> segments = splitPath(request.path);
   std::vector<std::string> lowered;

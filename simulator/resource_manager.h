@@ -24,6 +24,11 @@ namespace kvr::sim {
 // A Resource Manager error response: {"error": {"code": ..., "message": ...}}.
 Response armError(int status, const std::string& code, const std::string& message);
 
+// The 400 response Resource Manager gives for a missing or malformed api-version, or
+// nullopt when the request's api-version is a date such as 2024-11-01[-preview]. kvsim does
+// not check the version against each provider's list.
+std::optional<Response> checkApiVersion(const Request& request);
+
 struct VaultInfo {
   std::string id;
   std::string name;

@@ -1,5 +1,6 @@
 #include "simulator/simulator.h"
 
+#include "simulator/state_file.h"
 #include "simulator/vault_address.h"
 
 #include <spdlog/spdlog.h>
@@ -28,6 +29,8 @@ bool isTokenPath(const std::vector<std::string>& segments) {
          toLower(segments[3]) == "token";
 }
 
+bool isAdminPath(const std::string& path) { return path.rfind("/_admin/", 0) == 0; }
+
 bool isOpenIdConfigurationPath(const std::vector<std::string>& segments) {
   return segments.size() == 4 && toLower(segments[1]) == "v2.0" && segments[2] == ".well-known" &&
          segments[3] == "openid-configuration";
@@ -35,8 +38,9 @@ bool isOpenIdConfigurationPath(const std::vector<std::string>& segments) {
 
 std::string area(const Request& request, bool keyVault) {
   if (keyVault) return "keyVault";
-  if (request.path.rfind("/_admin/", 0) == 0) return "admin";
+  if (isAdminPath(request.path)) return "admin";
   if (request.path.rfind("/subscriptions", 0) == 0) return "resourceManager";
+  if (ResourceGraph::isQueryPath(request.path)) return "resourceGraph";
   return "identity";
 }
 
@@ -48,7 +52,10 @@ Simulator::Simulator(SimulatorConfig config, std::shared_ptr<const Clock> clock,
       tokens_(config_, *clock_),
       resources_(config_, *clock_),
       keyVault_(config_, *clock_, std::move(cipher)),
-      keyVaultThrottle_(config_.keyVaultThrottle, *clock_) {
+      keyVaultThrottle_(config_.keyVaultThrottle, *clock_),
+      resourceManagerThrottle_(config_.resourceManagerThrottle, *clock_),
+      resourceGraph_(config_.resourceGraph, *clock_, config_.defaultTenantId),
+      faults_(config_.faults) {
   resources_.onVaultDataDiscarded = [this](const std::string& vaultName) { keyVault_.discardVault(vaultName); };
 }
 
@@ -65,13 +72,19 @@ std::string Simulator::baseUrl() const {
 Response Simulator::handle(const Request& request) {
   std::lock_guard lock(mutex_);
   std::optional<std::string> vaultName = vaultNameFromHost(request.header("Host"), config_.vaultDnsSuffix);
-  Response response = vaultName ? handleKeyVault(request, *vaultName) : route(request);
+  FaultDecision fault = vaultName || !isAdminPath(request.path) ? faults_.decide(request) : FaultDecision{};
+  Response response;
+  if (fault.drop) response.dropConnection = true;
+  else if (fault.response) response = *fault.response;
+  else response = vaultName ? handleKeyVault(request, *vaultName) : route(request);
+  response.delay = fault.delay;
 
   std::string requestArea = area(request, vaultName.has_value());
+  std::string outcome = response.dropConnection ? "dropped" : std::to_string(response.status);
   ++counters_[requestArea + "." + request.method];
-  ++counters_["status." + std::to_string(response.status)];
+  ++counters_["status." + outcome];
   // Paths name objects but never carry secret values or tokens, so they may be logged.
-  spdlog::debug("kvsim: {} {}{} -> {}", request.method, vaultName ? *vaultName + " " : "", request.path, response.status);
+  spdlog::debug("kvsim: {} {}{} -> {}", request.method, vaultName ? *vaultName + " " : "", request.path, outcome);
   return response;
 }
 
@@ -92,19 +105,33 @@ Response Simulator::route(const Request& request) {
   if (request.method == "GET" && request.path == "/metadata/identity/oauth2/token") {
     return tokens_.handleInstanceMetadataIdentity(request);
   }
-  if (!segments.empty() && toLower(segments[0]) == "subscriptions") {
-    if (auto rejected = authenticateResourceManager(request)) return *rejected;
-    return resources_.handle(request, baseUrl_);
+  if (!segments.empty() && toLower(segments[0]) == "subscriptions") return handleResourceManager(request, segments);
+  if (ResourceGraph::isQueryPath(request.path)) {
+    std::string principal;
+    if (auto rejected = authenticateResourceManager(request, principal)) return *rejected;
+    return resourceGraph_.handle(request, principal, resources_);
   }
   return armError(404, "NotFound", "kvsim serves nothing at " + request.path + "; see docs/kvsim.md for its endpoints.");
 }
 
-std::optional<Response> Simulator::authenticateResourceManager(const Request& request) const {
+Response Simulator::handleResourceManager(const Request& request, const std::vector<std::string>& segments) {
+  std::string principal;
+  if (auto rejected = authenticateResourceManager(request, principal)) return *rejected;
+  std::string subscription = segments.size() > 1 ? segments[1] : "";
+  ThrottleAdmission admission = resourceManagerThrottle_.admit(request.method, subscription, principal);
+  if (admission.rejection) return *admission.rejection;
+  Response response = resources_.handle(request, baseUrl_);
+  ResourceManagerThrottle::addHeader(response, admission);
+  return response;
+}
+
+std::optional<Response> Simulator::authenticateResourceManager(const Request& request, std::string& principal) const {
   TokenCheck check = tokens_.check(request, kResourceManagerAudiences);
   std::string code;
   std::string message;
   switch (check.status) {
     case TokenStatus::Valid:
+      principal = check.principal;
       return std::nullopt;
     case TokenStatus::Missing:
       code = "AuthenticationFailed";
@@ -168,13 +195,39 @@ Response Simulator::handleAdmin(const Request& request) {
     return Response::empty(204);
   }
   if (request.path == "/_admin/counters" && request.method == "GET") return Response::json(200, buildCounters());
-  return armError(404, "NotFound", "the admin API serves GET /_admin/snapshot, POST /_admin/reset and GET /_admin/counters");
+  if (request.path == "/_admin/faults") return handleFaultsAdmin(request);
+  return armError(404, "NotFound",
+                  "the admin API serves GET /_admin/snapshot, POST /_admin/reset, GET /_admin/counters and "
+                  "GET, POST and DELETE /_admin/faults");
+}
+
+Response Simulator::handleFaultsAdmin(const Request& request) {
+  if (request.method == "GET") return Response::json(200, describeFaultSettings(faults_.settings()));
+  if (request.method == "DELETE") {
+    faults_.replace(FaultSettings{faults_.settings().seed, {}});
+    spdlog::info("kvsim: fault rules cleared through the admin API");
+    return Response::empty(204);
+  }
+  if (request.method != "POST") return armError(405, "MethodNotAllowed", "/_admin/faults supports GET, POST and DELETE");
+
+  json body = json::parse(request.body.empty() ? "null" : request.body, nullptr, false);
+  try {
+    faults_.replace(parseFaultSettings(body, "body"));
+  } catch (const std::invalid_argument& error) {
+    return armError(400, "InvalidFaultSettings", error.what());
+  }
+  spdlog::info("kvsim: {} fault rule(s) installed through the admin API", faults_.settings().rules.size());
+  return Response::json(200, describeFaultSettings(faults_.settings()));
 }
 
 void Simulator::resetToEstate() {
   resources_.clear();
   keyVault_.clear();
   keyVaultThrottle_.clear();
+  resourceManagerThrottle_.clear();
+  resourceGraph_.clear();
+  faults_.replace(config_.faults);
+  faults_.clearCounters();
   counters_.clear();  // tokens stay valid, so clients keep their cached tokens across a reset
   if (estate_.is_null()) return;
   for (const json& resource : estate_.value("resources", json::array())) resources_.seedResource(resource, baseUrl_);
@@ -200,9 +253,9 @@ void Simulator::loadEstate(const json& estate) {
   resetToEstate();
 }
 
-std::string Simulator::issueToken(const std::string& audience) {
+std::string Simulator::issueToken(const std::string& audience, const std::string& principal) {
   std::lock_guard lock(mutex_);
-  return tokens_.issue(audience).value;
+  return tokens_.issue(audience, principal).value;
 }
 
 json Simulator::buildSnapshot(bool includeValues) const {
@@ -221,12 +274,24 @@ json Simulator::snapshot(bool includeValues) const {
 json Simulator::buildCounters() const {
   json result = counters_;
   for (const auto& [name, count] : keyVaultThrottle_.counters()) result[name] = count;
+  for (const auto& [name, count] : resourceManagerThrottle_.counters()) result[name] = count;
+  for (const auto& [name, count] : resourceGraph_.counters()) result[name] = count;
+  for (const auto& [name, count] : faults_.counters()) result[name] = count;
   return result;
 }
 
 json Simulator::counters() const {
   std::lock_guard lock(mutex_);
   return buildCounters();
+}
+
+}  // namespace kvr::sim
+
+namespace kvr::sim {
+
+void Simulator::saveState(const std::filesystem::path& file) const {
+  std::string text = snapshot(true).dump(2) + "\n";
+  writePrivateFileAtomically(file, text);
 }
 
 }  // namespace kvr::sim

@@ -11,18 +11,24 @@
 //   GET  /msi/token                        App Service managed identity
 //   GET  /metadata/identity/oauth2/token   instance metadata managed identity
 //   /subscriptions/...                     Resource Manager
-//   /_admin/snapshot, /_admin/reset, /_admin/counters   test support, no token needed
+//   POST /providers/Microsoft.ResourceGraph/resources   Resource Graph queries
+//   /_admin/snapshot, /_admin/reset, /_admin/counters, /_admin/faults   test support, no token needed
+// Injected faults apply to every request except the admin API.
 
 #include "simulator/clock.h"
 #include "simulator/config.h"
+#include "simulator/faults.h"
 #include "simulator/http_message.h"
 #include "simulator/key_vault_data_plane.h"
 #include "simulator/key_vault_throttle.h"
+#include "simulator/resource_graph.h"
 #include "simulator/resource_manager.h"
+#include "simulator/resource_manager_throttle.h"
 #include "simulator/token_service.h"
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,18 +53,26 @@ class Simulator {
   void loadEstate(const nlohmann::json& estate);
 
   // Issues a token as the token endpoint would; for tests and the admin API.
-  std::string issueToken(const std::string& audience);
+  std::string issueToken(const std::string& audience, const std::string& principal = "kvsim-test-client");
 
   // The state in the inventory shape; secret values only when `includeValues`.
   nlohmann::json snapshot(bool includeValues) const;
-  // Request counts by area, method and status, and the Key Vault throttle buckets.
+  // Request counts by area, method and status, the throttle buckets, the Resource Graph
+  // query counts and the fault hits.
   nlohmann::json counters() const;
+
+  // Writes snapshot(true) to `file` with mode 0600, replacing it atomically. Throws
+  // std::system_error naming the file when it cannot be written.
+  void saveState(const std::filesystem::path& file) const;
 
  private:
   Response route(const Request& request);
   Response handleAdmin(const Request& request);
+  Response handleFaultsAdmin(const Request& request);
+  Response handleResourceManager(const Request& request, const std::vector<std::string>& segments);
   Response handleKeyVault(const Request& request, const std::string& vaultName);
-  std::optional<Response> authenticateResourceManager(const Request& request) const;
+  // Returns the 401 to send, or nullopt and sets `principal` to the token's principal.
+  std::optional<Response> authenticateResourceManager(const Request& request, std::string& principal) const;
   std::optional<Response> authenticateKeyVault(const Request& request, const VaultInfo& vault) const;
   void resetToEstate();
   nlohmann::json buildSnapshot(bool includeValues) const;
@@ -72,6 +86,9 @@ class Simulator {
   ResourceManager resources_;
   KeyVaultDataPlane keyVault_;
   KeyVaultThrottle keyVaultThrottle_;
+  ResourceManagerThrottle resourceManagerThrottle_;
+  ResourceGraph resourceGraph_;
+  FaultInjector faults_;
   nlohmann::json estate_;
   std::map<std::string, long long> counters_;
 };

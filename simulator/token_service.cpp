@@ -55,10 +55,10 @@ void TokenService::forgetExpired() {
   }
 }
 
-IssuedToken TokenService::issue(const std::string& audience) {
+IssuedToken TokenService::issue(const std::string& audience, const std::string& principal) {
   forgetExpired();
   IssuedToken token{randomToken(kTokenBytes), normalizeAudience(audience),
-                    clock_.now() + std::chrono::seconds(config_.tokenLifetimeSeconds)};
+                    clock_.now() + std::chrono::seconds(config_.tokenLifetimeSeconds), principal};
   tokens_[token.value] = token;
   return token;
 }
@@ -101,7 +101,7 @@ Response TokenService::handleClientCredentials(const Request& request) {
                          "scope ending in /.default.");
   }
 
-  IssuedToken token = issue(scope);
+  IssuedToken token = issue(scope, form["client_id"]);
   int lifetime = config_.tokenLifetimeSeconds;
   return Response::json(200, {{"token_type", "Bearer"},
                               {"expires_in", lifetime},
@@ -123,7 +123,8 @@ Response TokenService::handleAppServiceIdentity(const Request& request) {
   if (resource.empty()) {
     return Response::json(400, {{"error", "invalid_request"}, {"error_description", "the resource parameter is required"}});
   }
-  IssuedToken token = issue(resource);
+  std::string clientId = request.queryValue("client_id");
+  IssuedToken token = issue(resource, clientId.empty() ? "app-service-identity" : clientId);
   return Response::json(200, {{"access_token", token.value},
                               {"expires_on", std::to_string(unixSeconds(token.expiresAt))},
                               {"resource", resource},
@@ -140,7 +141,8 @@ Response TokenService::handleInstanceMetadataIdentity(const Request& request) {
     return Response::json(400, {{"error", "invalid_request"},
                                 {"error_description", "the api-version and resource parameters are required"}});
   }
-  IssuedToken token = issue(resource);
+  std::string clientId = request.queryValue("client_id");
+  IssuedToken token = issue(resource, clientId.empty() ? "instance-metadata-identity" : clientId);
   TimePoint now = clock_.now();
   return Response::json(200, {{"access_token", token.value},
                               {"expires_in", std::to_string(config_.tokenLifetimeSeconds)},
@@ -167,6 +169,7 @@ TokenCheck TokenService::check(const Request& request, const std::vector<std::st
   }
   result.audience = found->second.audience;
   result.expiresAt = found->second.expiresAt;
+  result.principal = found->second.principal;
   if (found->second.expiresAt <= clock_.now()) {
     result.status = TokenStatus::Expired;
     return result;

@@ -19,6 +19,9 @@ struct IssuedToken {
   std::string value;
   std::string audience;  // normalised: no trailing slash, no "/.default"
   TimePoint expiresAt;
+  // The client the token was issued to (the client_id, or the managed identity), which
+  // per-principal throttling counts by.
+  std::string principal;
 };
 
 enum class TokenStatus { Valid, Missing, Malformed, Unknown, Expired, WrongAudience };
@@ -27,6 +30,7 @@ struct TokenCheck {
   TokenStatus status = TokenStatus::Missing;
   std::string audience;  // the token's audience, when the token is known
   TimePoint expiresAt;
+  std::string principal;
 };
 
 // "https://vault.azure.net/.default" and "https://vault.azure.net/" both become
@@ -47,7 +51,7 @@ class TokenService {
   // GET /metadata/identity/oauth2/token (instance metadata service, Metadata: true).
   Response handleInstanceMetadataIdentity(const Request& request);
 
-  IssuedToken issue(const std::string& audience);
+  IssuedToken issue(const std::string& audience, const std::string& principal);
   // Checks the request's "Authorization: Bearer" token against the allowed audiences.
   TokenCheck check(const Request& request, const std::vector<std::string>& allowedAudiences) const;
 

@@ -95,6 +95,38 @@ TEST_F(ListenerTest, HttpsRequestFailsWithoutTrustedCa) {
   EXPECT_THROW(client.request(web::http::methods::GET, "/_admin/counters").get(), web::http::http_exception);
 }
 
+TEST_F(ListenerTest, DroppedConnectionFailsTheClient) {
+  ListenerOptions options;  // plain HTTP on 127.0.0.1
+  HttpsListener listener(options, [](const Request& request) {
+    Response response = Response::json(200, {{"served", true}});
+    response.dropConnection = request.path == "/drop";
+    return response;
+  });
+  http_client client(listener.baseUrl(), clientConfig(std::nullopt));
+  // The status line arrives, then the connection closes before the promised body.
+  web::http::http_response dropped = client.request(web::http::methods::GET, "/drop").get();
+  EXPECT_THROW(dropped.extract_string().get(), web::http::http_exception);
+
+  web::http::http_response next = client.request(web::http::methods::GET, "/after").get();
+  EXPECT_EQ(next.status_code(), 200) << "the listener keeps serving after a dropped connection";
+  EXPECT_EQ(next.extract_string().get(), "{\"served\":true}");
+}
+
+TEST_F(ListenerTest, DelayedResponseArrivesAfterDelay) {
+  ListenerOptions options;
+  HttpsListener listener(options, [](const Request&) {
+    Response response = Response::json(200, {{"served", true}});
+    response.delay = std::chrono::milliseconds(300);
+    return response;
+  });
+  http_client client(listener.baseUrl(), clientConfig(std::nullopt));
+  auto started = std::chrono::steady_clock::now();
+  web::http::http_response response = client.request(web::http::methods::GET, "/slow").get();
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(response.status_code(), 200);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+}
+
 TEST_F(ListenerTest, NonLoopbackAddressIsRejected) {
   ListenerOptions options;
   options.address = "0.0.0.0";
