@@ -7,8 +7,6 @@
 
 namespace kvr::azure {
 
-namespace {
-
 bool isLoopbackAddress(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
@@ -16,8 +14,6 @@ bool isLoopbackAddress(const std::string& address) {
   if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
 }
-
-}  // namespace
 
 std::optional<CloudEndpoints> knownCloud(const std::string& name) {
   // The sovereign clouds differ from the public one in every endpoint and DNS suffix.

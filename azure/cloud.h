@@ -33,6 +33,9 @@ std::optional<CloudEndpoints> knownCloud(const std::string& name);
 // only when the file cannot be read or parsed.
 CloudEndpoints readCloudFile(const std::string& path, Diagnostics& problems);
 
+// Whether `address` is an IPv4 address in 127.0.0.0/8 or the IPv6 address ::1.
+bool isLoopbackAddress(const std::string& address);
+
 // The scope to ask a token for: "<audience>/.default".
 std::string defaultScope(const std::string& audience);
 

@@ -31,10 +31,15 @@ fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages are already installed"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Azure's JavaScript client libraries for the conformance suite, at the exact versions in
+# tests/conformance/package-lock.json. npm ci reaches only the npm registry.
+conformance_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/conformance"
+echo "install-deps: installing the conformance suite's npm packages"
+(cd "$conformance_dir" && npm ci --no-audit --no-fund)

@@ -30,31 +30,39 @@ std::string numberParameter(const EVP_PKEY* key, const char* name, int width = 0
   return base64UrlEncode(bytes);
 }
 
-KeyMaterial generateRsa(const std::string& kty, int keySize) {
-  KeyPointer key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(keySize)), EVP_PKEY_free);
-  if (!key) throw std::runtime_error("OpenSSL could not generate an RSA " + std::to_string(keySize) + " key");
+
+// Reads both halves of an OpenSSL key into JWK members.
+KeyMaterial materialOf(const EVP_PKEY* key, const std::string& kty) {
   KeyMaterial material;
-  material.publicJwk = {{"kty", kty}, {"n", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_N)}, {"e", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_E)}};
-  material.privateJwk = {{"d", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_D)},
-                         {"p", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR1)},
-                         {"q", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR2)},
-                         {"dp", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1)},
-                         {"dq", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2)},
-                         {"qi", numberParameter(key.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1)}};
+  if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
+    material.publicJwk = {{"kty", kty}, {"n", numberParameter(key, OSSL_PKEY_PARAM_RSA_N)}, {"e", numberParameter(key, OSSL_PKEY_PARAM_RSA_E)}};
+    material.privateJwk = {{"d", numberParameter(key, OSSL_PKEY_PARAM_RSA_D)},
+                           {"p", numberParameter(key, OSSL_PKEY_PARAM_RSA_FACTOR1)},
+                           {"q", numberParameter(key, OSSL_PKEY_PARAM_RSA_FACTOR2)},
+                           {"dp", numberParameter(key, OSSL_PKEY_PARAM_RSA_EXPONENT1)},
+                           {"dq", numberParameter(key, OSSL_PKEY_PARAM_RSA_EXPONENT2)},
+                           {"qi", numberParameter(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1)}};
+    return material;
+  }
+  int coordinateBytes = (EVP_PKEY_get_bits(key) + 7) / 8;
+  material.publicJwk = {{"kty", kty},
+                        {"crv", jwkCurveName(key)},
+                        {"x", numberParameter(key, OSSL_PKEY_PARAM_EC_PUB_X, coordinateBytes)},
+                        {"y", numberParameter(key, OSSL_PKEY_PARAM_EC_PUB_Y, coordinateBytes)}};
+  material.privateJwk = {{"d", numberParameter(key, OSSL_PKEY_PARAM_PRIV_KEY, coordinateBytes)}};
   return material;
 }
 
+KeyMaterial generateRsa(const std::string& kty, int keySize) {
+  KeyPointer key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(keySize)), EVP_PKEY_free);
+  if (!key) throw std::runtime_error("OpenSSL could not generate an RSA " + std::to_string(keySize) + " key");
+  return materialOf(key.get(), kty);
+}
+
 KeyMaterial generateEcP256(const std::string& kty) {
-  constexpr int kCoordinateBytes = 32;
   KeyPointer key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   if (!key) throw std::runtime_error("OpenSSL could not generate a P-256 key");
-  KeyMaterial material;
-  material.publicJwk = {{"kty", kty},
-                        {"crv", "P-256"},
-                        {"x", numberParameter(key.get(), OSSL_PKEY_PARAM_EC_PUB_X, kCoordinateBytes)},
-                        {"y", numberParameter(key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, kCoordinateBytes)}};
-  material.privateJwk = {{"d", numberParameter(key.get(), OSSL_PKEY_PARAM_PRIV_KEY, kCoordinateBytes)}};
-  return material;
+  return materialOf(key.get(), kty);
 }
 
 bool isBase64UrlString(const json& value) {
@@ -63,6 +71,18 @@ bool isBase64UrlString(const json& value) {
 }
 
 }  // namespace
+
+std::string jwkCurveName(const EVP_PKEY* key) {
+  char group[64] = {};
+  std::size_t length = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &length) != 1) return "";
+  std::string name(group, length);
+  if (name == "prime256v1" || name == "P-256") return "P-256";
+  if (name == "secp384r1" || name == "P-384") return "P-384";
+  if (name == "secp521r1" || name == "P-521") return "P-521";
+  if (name == "secp256k1") return "P-256K";
+  return name;
+}
 
 KeyMaterial generateKeyMaterial(const std::string& kty, int keySize, const std::string& curve) {
   if (kty == "RSA" || kty == "RSA-HSM") {
@@ -128,6 +148,13 @@ std::optional<KeyMaterial> importJwk(const json& jwk, std::string& problem) {
     return std::nullopt;
   }
   return material;
+}
+
+KeyMaterial keyMaterialFromDer(const std::string& privateKeyDer, const std::string& kty) {
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(privateKeyDer.data());
+  KeyPointer key(d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(privateKeyDer.size())), EVP_PKEY_free);
+  if (!key) throw std::runtime_error("OpenSSL could not read a certificate's private key");
+  return materialOf(key.get(), kty);
 }
 
 int rsaKeySize(const KeyMaterial& material) {

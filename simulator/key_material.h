@@ -5,6 +5,7 @@
 // the public members, and only sealed backup blobs carry the private ones.
 
 #include <nlohmann/json.hpp>
+#include <openssl/types.h>
 
 #include <optional>
 #include <string>
@@ -24,6 +25,13 @@ KeyMaterial generateKeyMaterial(const std::string& kty, int keySize, const std::
 // Splits an imported JWK into public and private members. Returns the problem in `problem`
 // and nullopt when the JWK lacks a member its kty needs or a member is not base64url.
 std::optional<KeyMaterial> importJwk(const nlohmann::json& jwk, std::string& problem);
+
+// The JWK pair of a PKCS#8 DER private key (RSA, or EC on any curve OpenSSL reads), with
+// `kty` as given. Throws std::runtime_error when the bytes are not a private key.
+KeyMaterial keyMaterialFromDer(const std::string& privateKeyDer, const std::string& kty);
+
+// The JWK curve name (P-256, P-384, P-521, P-256K) of an EC key; "" for other keys.
+std::string jwkCurveName(const EVP_PKEY* key);
 
 // The RSA modulus size in bits (0 for EC keys).
 int rsaKeySize(const KeyMaterial& material);

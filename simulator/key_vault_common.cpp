@@ -1,5 +1,6 @@
 #include "simulator/key_vault_common.h"
 
+#include "simulator/geography.h"
 #include "simulator/key_vault_data_plane.h"
 
 #include <regex>
@@ -22,6 +23,38 @@ bool isValidObjectName(const std::string& name) {
 std::string recoveryLevel(const VaultInfo& vault) {
   if (!vault.softDeleteEnabled) return "Purgeable";
   return vault.purgeProtectionEnabled ? "Recoverable" : "Recoverable+Purgeable";
+}
+
+Response deletedButRecoverable(const std::string& kind, const std::string& name) {
+  json body = {{"error",
+                {{"code", "Conflict"},
+                 {"message", kind + " " + name + " is deleted but recoverable, so its name cannot be reused until it is recovered or purged."},
+                 {"innererror", {{"code", "ObjectIsDeletedButRecoverable"}}}}}};
+  return Response::json(409, body);
+}
+
+json openBackupPayload(const Request& request, const BackupCipher& cipher) {
+  std::optional<json> body = parseObject(request.body);
+  std::optional<std::string> plaintext;
+  if (body && body->contains("value") && (*body)["value"].is_string()) plaintext = cipher.open((*body)["value"].get<std::string>());
+  if (!plaintext) return json();
+  json payload = json::parse(*plaintext, nullptr, false);
+  return payload.is_object() ? payload : json();
+}
+
+std::optional<Response> checkRestoreTarget(const json& payload, const VaultInfo& vault) {
+  // NOTE: Azure rejects a restore into another subscription or geography; the status and
+  // code kvsim uses for that (403 Forbidden) are a guess.
+  if (payload.value("subscription", "") != toLower(vault.subscription)) {
+    return keyVaultError(403, "Forbidden", "The backup belongs to another subscription; a backup restores only into a "
+                                           "vault of the same subscription and geography.");
+  }
+  std::string geography = geographyOf(vault.location);
+  if (geography.empty() || payload.value("geography", "") != geography) {
+    return keyVaultError(403, "Forbidden", "The backup was taken in geography '" + payload.value("geography", "") + "' but vault " +
+                                               vault.name + " is in '" + geography + "'; a backup restores only within one geography.");
+  }
+  return std::nullopt;
 }
 
 std::optional<json> parseObject(const std::string& body) {

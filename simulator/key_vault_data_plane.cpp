@@ -6,6 +6,8 @@
 #include "simulator/key_vault_common.h"
 #include "simulator/random_text.h"
 
+#include <set>
+
 namespace kvr::sim {
 
 namespace {
@@ -52,11 +54,11 @@ Response KeyVaultDataPlane::handle(const Request& request, const VaultInfo& vaul
 
   std::string collection = toLower(segments[0]);
   if (collection == "keys" || collection == "deletedkeys") return keys_.handle(request, segments, vault, vaultUri);
-  if (collection == "certificates") return certificates_.handle(request, segments, vault, vaultUri);
+  if (collection == "certificates" || collection == "deletedcertificates") return certificates_.handle(request, segments, vault, vaultUri);
   if (collection == "deletedsecrets") return deletedSecret(secrets, request, segments, vault, vaultUri);
   if (collection != "secrets") {
     return keyVaultError(404, "NotFound", "kvsim serves no Key Vault operation at " + request.path +
-                                              "; kvsim simulates secrets, keys and part of certificates so far.");
+                                              "; kvsim simulates secrets, keys and certificates.");
   }
 
   if (segments.size() == 1 && method == "GET") return listSecrets(request, secrets, vault, vaultUri, false);
@@ -101,25 +103,38 @@ json KeyVaultDataPlane::bundle(const Secret& secret, const SecretVersion& versio
   return result;
 }
 
-std::optional<Response> KeyVaultDataPlane::storeManagedSecret(const VaultInfo& vault, const ManagedSecretVersion& managed) {
-  Secrets& secrets = vaults_[toLower(vault.name)];
-  Secret& secret = secrets[toLower(managed.name)];
-  if (secret.deleted || (!secret.versions.empty() && !secret.managed)) {
-    if (secret.versions.empty()) secrets.erase(toLower(managed.name));
-    return keyVaultError(409, "Conflict", "Secret " + managed.name + " already exists in vault " + vault.name +
-                                              " (or is soft-deleted), so a certificate of that name cannot be imported.");
+std::optional<Response> KeyVaultDataPlane::storeManagedVersion(const std::string& vaultName, const ManagedVersion& managed) {
+  Secrets& secrets = vaults_[toLower(vaultName)];
+  auto found = secrets.find(toLower(managed.name));
+  if (found != secrets.end() && !found->second.versions.empty()) {
+    if (found->second.deleted) return deletedButRecoverable("Secret", managed.name);
+    if (!found->second.managed) {
+      return keyVaultError(409, "Conflict", "Secret " + managed.name + " already exists in vault " + vaultName +
+                                                ", so a certificate of that name cannot be stored.");
+    }
   }
+  if (auto conflict = keys_.checkManagedName(vaultName, managed.name)) return conflict;
+
+  Secret& secret = secrets[toLower(managed.name)];
   if (secret.name.empty()) secret.name = managed.name;
   secret.managed = true;
   SecretVersion version;
   version.version = managed.version;
-  version.value = managed.value;
+  version.value = managed.secretValue;
   version.contentType = managed.contentType;
   version.tags = managed.tags;
   version.attributes = managed.attributes;
-  version.keyId = managed.keyId;
+  version.keyId = "keys/" + managed.name + "/" + managed.version;
   secret.versions.push_back(version);
+  keys_.addManagedVersion(vaultName, managed.name, managed.version, managed.key, managed.attributes, managed.tags, managed.exportable);
   return std::nullopt;
+}
+
+void KeyVaultDataPlane::removeManaged(const std::string& vaultName, const std::string& name) {
+  Secrets& secrets = vaults_[toLower(vaultName)];
+  auto found = secrets.find(toLower(name));
+  if (found != secrets.end() && found->second.managed) secrets.erase(found);
+  keys_.removeManaged(vaultName, name);
 }
 
 Response KeyVaultDataPlane::setSecret(const Request& request, Secrets& secrets, const std::string& name,
@@ -135,10 +150,7 @@ Response KeyVaultDataPlane::setSecret(const Request& request, Secrets& secrets, 
   if (auto problem = checkContentTypeAndTags(*body)) return keyVaultError(400, "BadParameter", "Secret " + name + ": " + *problem);
 
   Secret& secret = secrets[toLower(name)];
-  if (secret.deleted) {
-    return keyVaultError(409, "Conflict", "Secret " + name + " is deleted but recoverable, so its name cannot be reused "
-                                              "until it is recovered or purged.");
-  }
+  if (secret.deleted) return deletedButRecoverable("Secret", name);
   if (secret.name.empty()) secret.name = name;
 
   SecretVersion version;
@@ -312,23 +324,11 @@ Response KeyVaultDataPlane::backupSecret(const Secrets& secrets, const std::stri
 
 Response KeyVaultDataPlane::restoreSecret(const Request& request, Secrets& secrets, const VaultInfo& vault,
                                           const std::string& vaultUri) {
-  std::optional<json> body = parseObject(request.body);
-  std::optional<std::string> plaintext;
-  if (body && body->contains("value") && (*body)["value"].is_string()) plaintext = cipher_.open((*body)["value"].get<std::string>());
-  if (!plaintext) return keyVaultError(400, "BadParameter", "The backup blob is not one that kvsim produced, or it was altered.");
-  json payload = json::parse(*plaintext);
-
-  // NOTE: Azure rejects a restore into another subscription or geography; the status and
-  // code kvsim uses for that (403 Forbidden) are a guess.
-  if (payload.value("subscription", "") != toLower(vault.subscription)) {
-    return keyVaultError(403, "Forbidden", "The backup belongs to another subscription; a backup restores only into a "
-                                           "vault of the same subscription and geography.");
+  json payload = openBackupPayload(request, cipher_);
+  if (!payload.is_object() || payload.contains("objectType")) {
+    return keyVaultError(400, "BadParameter", "The backup blob is not a secret backup that kvsim produced, or it was altered.");
   }
-  if (payload.value("geography", "") != geographyOf(vault.location) || geographyOf(vault.location).empty()) {
-    return keyVaultError(403, "Forbidden", "The backup was taken in geography '" + payload.value("geography", "") +
-                                               "' but vault " + vault.name + " is in '" + geographyOf(vault.location) +
-                                               "'; a backup restores only within one geography.");
-  }
+  if (auto refused = checkRestoreTarget(payload, vault)) return *refused;
   std::string name = payload.value("name", "");
   if (secrets.count(toLower(name)) && !secrets[toLower(name)].versions.empty()) {
     return keyVaultError(409, "Conflict", "Secret " + name + " already exists in vault " + vault.name +
@@ -377,10 +377,12 @@ json seededVersions(const json& item) {
 void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& dataPlane) {
   Secrets& secrets = vaults_[toLower(vaultName)];
   long long now = unixSeconds(clock_.now());
+  std::set<std::string> certificateNames;
+  for (const json& certificate : dataPlane.value("certificates", json::array())) certificateNames.insert(toLower(certificate.value("name", "")));
   for (const json& item : dataPlane.value("secrets", json::array())) {
     Secret secret;
     secret.name = item.value("name", "");
-    if (secret.name.empty()) continue;
+    if (secret.name.empty() || (item.value("managed", false) && certificateNames.count(toLower(secret.name)))) continue;
     secret.managed = item.value("managed", false);
     for (const json& seeded : seededVersions(item)) {
       SecretVersion version;
@@ -403,7 +405,12 @@ void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& data
     }
     if (!secret.versions.empty()) secrets[toLower(secret.name)] = secret;
   }
-  keys_.seedVault(vaultName, dataPlane.value("keys", json::array()));
+  json keys = json::array();
+  for (const json& key : dataPlane.value("keys", json::array())) {
+    if (!(key.value("managed", false) && certificateNames.count(toLower(key.value("name", ""))))) keys.push_back(key);
+  }
+  keys_.seedVault(vaultName, keys);
+  certificates_.seedVault(vaultName, dataPlane.value("certificates", json::array()), dataPlane.value("secrets", json::array()));
 }
 
 void KeyVaultDataPlane::discardVault(const std::string& vaultName) {
@@ -427,11 +434,14 @@ json KeyVaultDataPlane::snapshot(bool includeValues) const {
       entry["secrets"].push_back(item);
     }
     entry["keys"] = keys_.snapshot(vaultName);
+    entry["certificates"] = certificates_.snapshot(vaultName);
     dataPlane[vaultName] = entry;
   }
-  for (const std::string& vaultName : keys_.vaultNames()) {
+  std::vector<std::string> otherVaults = keys_.vaultNames();
+  for (const std::string& vaultName : certificates_.vaultNames()) otherVaults.push_back(vaultName);
+  for (const std::string& vaultName : otherVaults) {
     if (dataPlane.contains(vaultName)) continue;
-    dataPlane[vaultName] = {{"secrets", json::array()}, {"keys", keys_.snapshot(vaultName)}, {"certificates", json::array()}};
+    dataPlane[vaultName] = {{"secrets", json::array()}, {"keys", keys_.snapshot(vaultName)}, {"certificates", certificates_.snapshot(vaultName)}};
   }
   return dataPlane;
 }

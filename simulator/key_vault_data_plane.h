@@ -2,7 +2,9 @@
 
 // The Key Vault data plane for secrets: set, get, versions, lists with nextLink, update,
 // delete with soft delete, recover, purge, backup and restore. Keys and certificates
-// are served by KeyVaultKeys and KeyVaultCertificates, which this class routes to. One instance serves every vault; the Simulator authenticates the request and names the vault first.
+// are served by KeyVaultKeys and KeyVaultCertificates, which this class routes to and
+// which share the managed secrets of certificates with it. One instance serves every
+// vault; the Simulator authenticates the request and names the vault first.
 // Not thread-safe: the Simulator serialises calls.
 
 #include "simulator/backup_cipher.h"
@@ -32,7 +34,9 @@ class KeyVaultDataPlane {
   // `vaultUri` ends with "/", such as https://kv1.vault.localhost:8443/.
   Response handle(const Request& request, const VaultInfo& vault, const std::string& vaultUri);
 
-  // Loads one vault's `dataPlane` entry of an estate file (secrets with their values, keys).
+  // Loads one vault's `dataPlane` entry of an estate file (secrets with their values, keys,
+  // certificates). The managed secrets and keys of listed certificates come from the
+  // certificates, not from the estate's secrets and keys.
   void seedVault(const std::string& vaultName, const nlohmann::json& dataPlane);
   void discardVault(const std::string& vaultName);
   // The `dataPlane` member of an estate: secret values only when `includeValues`.
@@ -78,8 +82,10 @@ class KeyVaultDataPlane {
                          const VaultInfo& vault, const std::string& vaultUri);
   Response backupSecret(const Secrets& secrets, const std::string& name, const VaultInfo& vault) const;
   Response restoreSecret(const Request& request, Secrets& secrets, const VaultInfo& vault, const std::string& vaultUri);
-  // Adds the managed secret version of an imported certificate; 409 when the name is taken.
-  std::optional<Response> storeManagedSecret(const VaultInfo& vault, const ManagedSecretVersion& managed);
+  // Adds the managed secret and key versions of a certificate version; 409 when an
+  // unmanaged or deleted secret or key holds the name.
+  std::optional<Response> storeManagedVersion(const std::string& vaultName, const ManagedVersion& managed);
+  void removeManaged(const std::string& vaultName, const std::string& name);
 
   nlohmann::json bundle(const Secret& secret, const SecretVersion& version, const VaultInfo& vault, const std::string& vaultUri,
                         bool withValue) const;
@@ -91,9 +97,10 @@ class KeyVaultDataPlane {
   const Clock& clock_;
   BackupCipher cipher_;
   KeyVaultKeys keys_{config_, clock_, cipher_};
-  KeyVaultCertificates certificates_{config_, clock_, [this](const VaultInfo& vault, const ManagedSecretVersion& managed) {
-                                       return storeManagedSecret(vault, managed);
-                                     }};
+  KeyVaultCertificates certificates_{
+      config_, clock_, cipher_,
+      ManagedObjectStore{[this](const std::string& vaultName, const ManagedVersion& managed) { return storeManagedVersion(vaultName, managed); },
+                         [this](const std::string& vaultName, const std::string& name) { removeManaged(vaultName, name); }}};
   std::map<std::string, Secrets> vaults_;  // by lower-case vault name
 };
 

@@ -149,7 +149,7 @@ KeyVaultKeys::Key* KeyVaultKeys::findLive(Keys& keys, const std::string& name) {
 std::optional<Response> KeyVaultKeys::addVersion(Keys& keys, const std::string& name, KeyVersion version) {
   auto found = keys.find(toLower(name));
   if (found != keys.end() && found->second.deleted) {
-    return keyVaultError(409, "Conflict", "Key " + name + " is deleted but recoverable, so its name cannot be reused until it is recovered or purged.");
+    return deletedButRecoverable("Key", name);
   }
   Key& key = keys[toLower(name)];
   if (key.name.empty()) key.name = name;
@@ -360,24 +360,11 @@ Response KeyVaultKeys::backupKey(const std::string& name, Target target) {
 }
 
 Response KeyVaultKeys::restoreKey(const Request& request, Target target) {
-  std::optional<json> body = parseObject(request.body);
-  std::optional<std::string> plaintext;
-  if (body && body->contains("value") && (*body)["value"].is_string()) plaintext = cipher_.open((*body)["value"].get<std::string>());
-  json payload = plaintext ? json::parse(*plaintext, nullptr, false) : json();
+  json payload = openBackupPayload(request, cipher_);
   if (!payload.is_object() || payload.value("objectType", "") != "key") {
     return keyVaultError(400, "BadParameter", "The backup blob is not a key backup that kvsim produced, or it was altered.");
   }
-  // NOTE: the status and code for a restore into another subscription or geography
-  // (403 Forbidden) are a guess, the same as for secrets.
-  std::string geography = geographyOf(target.vault.location);
-  if (payload.value("subscription", "") != toLower(target.vault.subscription)) {
-    return keyVaultError(403, "Forbidden", "The backup belongs to another subscription; a backup restores only into a "
-                                           "vault of the same subscription and geography.");
-  }
-  if (geography.empty() || payload.value("geography", "") != geography) {
-    return keyVaultError(403, "Forbidden", "The backup was taken in geography '" + payload.value("geography", "") + "' but vault " +
-                                               target.vault.name + " is in '" + geography + "'; a backup restores only within one geography.");
-  }
+  if (auto refused = checkRestoreTarget(payload, target.vault)) return *refused;
   std::string name = payload.value("name", "");
   if (target.keys.count(toLower(name))) {
     return keyVaultError(409, "Conflict", "Key " + name + " already exists in vault " + target.vault.name + " (or is soft-deleted); restore needs a free name.");
@@ -457,6 +444,44 @@ Response KeyVaultKeys::rotateKey(const std::string& name, Target target) {
   next.material = generateKeyMaterial(next.kty, next.keySize, next.curve);
   key->versions.push_back(std::move(next));
   return Response::json(200, bundle(*key, key->versions.back(), target));
+}
+
+std::optional<Response> KeyVaultKeys::checkManagedName(const std::string& vaultName, const std::string& name) const {
+  auto vault = vaults_.find(toLower(vaultName));
+  if (vault == vaults_.end()) return std::nullopt;
+  auto found = vault->second.find(toLower(name));
+  if (found == vault->second.end() || found->second.versions.empty()) return std::nullopt;
+  if (found->second.deleted) return deletedButRecoverable("Key", name);
+  if (!found->second.managed) {
+    return keyVaultError(409, "Conflict", "Key " + name + " already exists in vault " + vaultName + ", so a certificate of that name cannot be stored.");
+  }
+  return std::nullopt;
+}
+
+void KeyVaultKeys::addManagedVersion(const std::string& vaultName, const std::string& name, const std::string& versionId,
+                                     const KeyMaterial& material, const json& attributes, const json& tags, bool exportable) {
+  Key& key = vaults_[toLower(vaultName)][toLower(name)];
+  if (key.name.empty()) key.name = name;
+  key.managed = true;
+  KeyVersion version;
+  version.version = versionId;
+  version.kty = material.publicJwk.value("kty", "RSA");
+  version.keySize = isRsa(version.kty) ? rsaKeySize(material) : 0;
+  version.curve = material.publicJwk.value("crv", "");
+  version.material = material;
+  // The key operations Key Vault gives a certificate's key.
+  version.keyOps = isRsa(version.kty) ? json({"sign", "verify", "wrapKey", "unwrapKey", "encrypt", "decrypt"}) : json({"sign", "verify"});
+  version.tags = tags;
+  version.attributes = attributes;
+  version.attributes["exportable"] = exportable;
+  key.versions.push_back(std::move(version));
+}
+
+void KeyVaultKeys::removeManaged(const std::string& vaultName, const std::string& name) {
+  auto vault = vaults_.find(toLower(vaultName));
+  if (vault == vaults_.end()) return;
+  auto found = vault->second.find(toLower(name));
+  if (found != vault->second.end() && found->second.managed) vault->second.erase(found);
 }
 
 void KeyVaultKeys::seedVault(const std::string& vaultName, const json& keys) {

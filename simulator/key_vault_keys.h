@@ -34,6 +34,14 @@ class KeyVaultKeys {
   // version is first read, so seeding large estates stays fast.
   void seedVault(const std::string& vaultName, const nlohmann::json& keys);
   void discardVault(const std::string& vaultName) { vaults_.erase(toLower(vaultName)); }
+
+  // The 409 when an unmanaged or deleted key holds `name`, so no certificate may take it.
+  std::optional<Response> checkManagedName(const std::string& vaultName, const std::string& name) const;
+  // Adds a version to the managed key of a certificate, creating the key.
+  void addManagedVersion(const std::string& vaultName, const std::string& name, const std::string& versionId, const KeyMaterial& material,
+                         const nlohmann::json& attributes, const nlohmann::json& tags, bool exportable);
+  // Drops a certificate's managed key; unmanaged keys of that name stay.
+  void removeManaged(const std::string& vaultName, const std::string& name);
   // The `keys` array of one vault in the inventory shape, without key material.
   nlohmann::json snapshot(const std::string& vaultName) const;
   std::vector<std::string> vaultNames() const;

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -34,6 +35,25 @@ nlohmann::json readEstate(const std::string& file) {
   nlohmann::json estate = nlohmann::json::parse(stream, nullptr, false);
   if (estate.is_discarded()) throw std::runtime_error("estate file " + file + " is not valid JSON");
   return estate;
+}
+
+// Writes <state dir>/cloud.json, the cloud file with which kvrelocate reaches this kvsim:
+// `kvrelocate discover --cloud-file <state dir>/cloud.json --ca-file <state dir>/ca.pem`.
+void writeCloudFile(const SimulatorConfig& config, const std::string& baseUrl) {
+  nlohmann::json cloud = {
+      {"name", "kvsim"},
+      {"resourceManager", baseUrl},
+      {"resourceManagerAudience", "https://management.azure.com"},
+      {"authority", baseUrl},
+      {"keyVaultAudience", config.keyVaultResource},
+      {"keyVaultDnsSuffix", config.vaultDnsSuffix},
+      // Vault host names such as kv1.vault.localhost do not resolve everywhere.
+      {"hostAddresses", {{config.vaultDnsSuffix, config.bindAddress}}},
+  };
+  std::filesystem::path file = config.stateDir / "cloud.json";
+  std::ofstream stream(file);
+  stream << cloud.dump(2) << "\n";
+  if (!stream) throw std::runtime_error("cannot write " + file.string() + ": check the state directory's permissions");
 }
 
 // Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that
@@ -73,6 +93,8 @@ int run(SimulatorConfig config, const std::string& estateFile, const sigset_t& s
   }
 
   kvr::sim::HttpsListener listener(options, [&simulator](const kvr::sim::Request& request) { return simulator.handle(request); });
+  // The cloud file is in place before the address line, which scripts wait for.
+  if (options.tls) writeCloudFile(config, listener.baseUrl());
   std::cout << "kvsim listening on " << listener.baseUrl() << std::endl;
   if (options.tls) spdlog::info("kvsim: clients must trust {}", options.tls->caCertificate.string());
 

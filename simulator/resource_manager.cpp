@@ -450,7 +450,8 @@ Response ResourceManager::putAccessPolicies(const Request& request, const ArmPat
       policies.push_back(change);
     }
   }
-  json result = {{"id", path.id()},
+  // Azure's id names the accessPolicies collection, without the operation kind.
+  json result = {{"id", vaultPath.id() + "/accessPolicies/"},
                  {"type", "Microsoft.KeyVault/vaults/accessPolicies"},
                  {"properties", {{"accessPolicies", policies}}}};
   return Response::json(200, result);

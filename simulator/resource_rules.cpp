@@ -89,6 +89,34 @@ std::string provisioningStateWhilePending(const std::string& lowerType) {
   return lowerType == "microsoft.keyvault/vaults" ? "RegisteringDns" : "Updating";
 }
 
+bool isPlainIpv4Address(const std::string& text) {
+  int dots = 0;
+  for (char character : text) {
+    if (character == '.') ++dots;
+    else if (character < '0' || character > '9') return false;
+  }
+  return dots == 3;
+}
+
+// Stores network rules as Azure returns them: a single IPv4 address as a /32 range, and
+// subnet ids in lower case.
+void normalizeVaultNetworkRules(json& properties) {
+  if (!properties.contains("networkAcls") || !properties["networkAcls"].is_object()) return;
+  json& acls = properties["networkAcls"];
+  if (acls.contains("ipRules") && acls["ipRules"].is_array()) {
+    for (json& rule : acls["ipRules"]) {
+      if (rule.is_object() && rule.contains("value") && rule["value"].is_string() && isPlainIpv4Address(rule["value"])) {
+        rule["value"] = rule["value"].get<std::string>() + "/32";
+      }
+    }
+  }
+  if (acls.contains("virtualNetworkRules") && acls["virtualNetworkRules"].is_array()) {
+    for (json& rule : acls["virtualNetworkRules"]) {
+      if (rule.is_object() && rule.contains("id") && rule["id"].is_string()) rule["id"] = toLower(rule["id"].get<std::string>());
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, json& resource, const std::string& baseUrl) {
@@ -115,6 +143,11 @@ std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, js
   else if (lowerType == "microsoft.network/virtualnetworks/subnets") {
     resource["properties"].erase("privateEndpoints");
     completeServiceEndpoints(resource);
+  } else if (lowerType == "microsoft.network/privatednszones" || lowerType == "microsoft.network/privatednszones/virtualnetworklinks") {
+    // Azure's private DNS resources carry an etag that changes with every write, and a link
+    // reports its state once the zone answers in the linked network.
+    resource["etag"] = randomGuid();
+    if (lowerType == "microsoft.network/privatednszones/virtualnetworklinks") resource["properties"]["virtualNetworkLinkState"] = "Completed";
   } else if (lowerType == "microsoft.authorization/roleassignments") {
     resource["properties"]["scope"] = path.scope;
   } else if (lowerType == "microsoft.managedidentity/userassignedidentities") {
@@ -153,6 +186,7 @@ std::optional<Response> ResourceManager::prepareVault(const ArmPath& path, json&
   if (auto rejected = checkVaultNetworkRules(resource)) return rejected;
 
   json& properties = resource["properties"];
+  normalizeVaultNetworkRules(properties);
   properties.erase("createMode");
   properties.erase("privateEndpointConnections");
   properties.erase("hsmPoolResourceId");
@@ -195,6 +229,8 @@ std::optional<Response> ResourceManager::checkVaultNetworkRules(const json& vaul
 std::optional<Response> ResourceManager::prepareVirtualNetwork(const ArmPath& path, json& resource) {
   json& properties = resource["properties"];
   if (!properties.contains("subnets") || !properties["subnets"].is_array()) properties["subnets"] = json::array();
+  // Azure returns an empty list when a VNet has no peerings.
+  if (!properties.contains("virtualNetworkPeerings")) properties["virtualNetworkPeerings"] = json::array();
 
   // A VNet PUT replaces the whole subnet list, so every stored subnet missing from the
   // body would be deleted, which fails while a private endpoint uses it.
@@ -241,6 +277,8 @@ std::optional<Response> ResourceManager::preparePrivateEndpoint(const ArmPath& p
   if (!properties.contains("subnet") || !properties["subnet"].contains("id")) {
     return armError(400, "InvalidRequestFormat", "Private endpoint " + path.id() + " needs properties.subnet.id.");
   }
+  // Azure returns an empty list when an endpoint names no application security groups.
+  if (!properties.contains("applicationSecurityGroups")) properties["applicationSecurityGroups"] = json::array();
   for (const char* member : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
     if (!properties.contains(member) || !properties[member].is_array()) {
       properties[member] = json::array();

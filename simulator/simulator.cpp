@@ -28,6 +28,11 @@ bool isTokenPath(const std::vector<std::string>& segments) {
          toLower(segments[3]) == "token";
 }
 
+bool isOpenIdConfigurationPath(const std::vector<std::string>& segments) {
+  return segments.size() == 4 && toLower(segments[1]) == "v2.0" && segments[2] == ".well-known" &&
+         segments[3] == "openid-configuration";
+}
+
 std::string area(const Request& request, bool keyVault) {
   if (keyVault) return "keyVault";
   if (request.path.rfind("/_admin/", 0) == 0) return "admin";
@@ -77,6 +82,9 @@ Response Simulator::route(const Request& request) {
     Response response = tokens_.handleClientCredentials(request);
     if (response.status == 200) ++counters_["tokens.issued"];
     return response;
+  }
+  if (request.method == "GET" && isOpenIdConfigurationPath(segments)) {
+    return tokens_.handleOpenIdConfiguration(segments[0], baseUrl_);
   }
   if (request.method == "GET" && segments.size() == 2 && segments[0] == "msi" && segments[1] == "token") {
     return tokens_.handleAppServiceIdentity(request);

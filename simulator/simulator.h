@@ -6,6 +6,7 @@
 //
 // Routing:
 //   Host <vault>.<vaultDnsSuffix>         Key Vault data plane of that vault
+//   GET  /{tenant}/v2.0/.well-known/openid-configuration   authority metadata for MSAL
 //   POST /{tenant}/oauth2/v2.0/token       client-credentials tokens
 //   GET  /msi/token                        App Service managed identity
 //   GET  /metadata/identity/oauth2/token   instance metadata managed identity

@@ -63,6 +63,17 @@ IssuedToken TokenService::issue(const std::string& audience) {
   return token;
 }
 
+Response TokenService::handleOpenIdConfiguration(const std::string& tenant, const std::string& baseUrl) const {
+  std::string authority = baseUrl + "/" + tenant;
+  return Response::json(200, {{"issuer", authority + "/v2.0"},
+                              {"authorization_endpoint", authority + "/oauth2/v2.0/authorize"},
+                              {"token_endpoint", authority + "/oauth2/v2.0/token"},
+                              {"jwks_uri", authority + "/discovery/v2.0/keys"},
+                              {"response_types_supported", json::array({"code", "token"})},
+                              {"grant_types_supported", json::array({"client_credentials"})},
+                              {"token_endpoint_auth_methods_supported", json::array({"client_secret_post"})}});
+}
+
 Response TokenService::handleClientCredentials(const Request& request) {
   if (!isFormEncoded(request)) {
     return identityError(400, "invalid_request", 900144,

@@ -37,6 +37,9 @@ class TokenService {
  public:
   TokenService(const SimulatorConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
 
+  // GET /{tenant}/v2.0/.well-known/openid-configuration: the authority metadata that MSAL
+  // clients read before their first token request, naming kvsim's own token endpoint.
+  Response handleOpenIdConfiguration(const std::string& tenant, const std::string& baseUrl) const;
   // POST /{tenant}/oauth2/v2.0/token with a form-encoded client-credentials grant.
   Response handleClientCredentials(const Request& request);
   // GET /msi/token (App Service, api-version 2019-08-01, X-IDENTITY-HEADER).

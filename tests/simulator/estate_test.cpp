@@ -1,6 +1,12 @@
 #include "simulator_fixture.h"
 
+#include "simulator/random_text.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <fstream>
+#include <memory>
 
 namespace kvr::sim::testing {
 namespace {
@@ -39,6 +45,36 @@ TEST_F(EstateTest, SnapshotHidesValuesUnlessAsked) {
   EXPECT_EQ(bodyOf(snapshot)["kind"], "kvrelocate.inventory");
   Response withValues = simulator_.handle(Request::fromTarget("GET", "/_admin/snapshot?includeValues=true"));
   EXPECT_NE(withValues.body.find("test-only-db-connection-v3"), std::string::npos);
+}
+
+TEST_F(EstateTest, ExampleCertificateIsGeneratedFromPolicy) {
+  Response certificate = vault("kv-payments-weu", "GET", "/certificates/payments-tls?api-version=7.6");
+  ASSERT_EQ(certificate.status, 200) << certificate.body;
+  json bundle = bodyOf(certificate);
+  EXPECT_EQ(bundle["id"], "https://kv-payments-weu.vault.localhost:8443/certificates/payments-tls/f2b5e8a1d4c74f60b3e6a9d2c5f8b174");
+  EXPECT_EQ(bundle["attributes"]["exp"], 1787392800);
+  EXPECT_EQ(bundle["policy"]["issuer"]["name"], "Self");
+
+  std::string der;
+  ASSERT_TRUE(base64UrlDecode(bundle["cer"].get<std::string>(), der));
+  const unsigned char* cursor = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<X509, decltype(&X509_free)> parsed(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())), X509_free);
+  ASSERT_NE(parsed, nullptr);
+  char subject[256] = {};
+  X509_NAME_oneline(X509_get_subject_name(parsed.get()), subject, sizeof subject);
+  EXPECT_STREQ(subject, "/CN=payments.contoso.example");
+  EXPECT_EQ(EVP_PKEY_get_bits(X509_get0_pubkey(parsed.get())), 2048);
+  std::tm notAfter{};
+  ASN1_TIME_to_tm(X509_get0_notAfter(parsed.get()), &notAfter);
+  EXPECT_EQ(timegm(&notAfter), 1787392800);
+
+  json versions = bodyOf(vault("kv-payments-weu", "GET", "/certificates/payments-tls/versions?api-version=7.6"));
+  EXPECT_EQ(versions["value"].size(), 2u);
+  json secret = bodyOf(vault("kv-payments-weu", "GET", "/secrets/payments-tls?api-version=7.6"));
+  EXPECT_EQ(secret["kid"], "https://kv-payments-weu.vault.localhost:8443/keys/payments-tls/f2b5e8a1d4c74f60b3e6a9d2c5f8b174");
+  EXPECT_EQ(vault("kv-payments-weu", "GET", "/keys/payments-tls?api-version=7.6").status, 200);
+  json snapshot = simulator_.snapshot(false);
+  EXPECT_EQ(snapshot["dataPlane"]["kv-payments-weu"]["certificates"][0]["versions"][1]["x5t"], bundle["x5t"]);
 }
 
 TEST_F(EstateTest, ResetRestoresTheEstate) {

@@ -1,4 +1,5 @@
 #include "simulator_fixture.h"
+#include "test_pfx.h"
 
 #include "simulator/random_text.h"
 
@@ -15,40 +16,9 @@ using nlohmann::json;
 constexpr const char* kVaultHost = "https://kv-data.vault.localhost:8443";
 constexpr long kValidSeconds = 365L * 24 * 3600;
 
-std::string derOf(PKCS12* bundle) {
-  unsigned char* buffer = nullptr;
-  int length = i2d_PKCS12(bundle, &buffer);
-  std::string der(reinterpret_cast<char*>(buffer), static_cast<std::size_t>(length));
-  OPENSSL_free(buffer);
-  return der;
-}
-
-std::string base64Of(const std::string& bytes) {
-  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
-  int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), reinterpret_cast<const unsigned char*>(bytes.data()),
-                               static_cast<int>(bytes.size()));
-  text.resize(static_cast<std::size_t>(length));
-  return text;
-}
-
 // A self-signed EC certificate for CN=<commonName> in a password-protected PFX, as base64.
 std::string makePfx(const std::string& commonName, const std::string& password) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* certificate = X509_new();
-  ASN1_INTEGER_set(X509_get_serialNumber(certificate), 1);
-  X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
-  X509_gmtime_adj(X509_getm_notAfter(certificate), kValidSeconds);
-  X509_set_pubkey(certificate, key);
-  X509_NAME* name = X509_get_subject_name(certificate);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(commonName.c_str()), -1, -1, 0);
-  X509_set_issuer_name(certificate, name);
-  X509_sign(certificate, key, EVP_sha256());
-  PKCS12* bundle = PKCS12_create(password.c_str(), nullptr, key, certificate, nullptr, 0, 0, 0, 0, 0);
-  std::string der = derOf(bundle);
-  PKCS12_free(bundle);
-  X509_free(certificate);
-  EVP_PKEY_free(key);
-  return base64Of(der);
+  return makeSelfSignedPfx(EVP_EC_gen("P-256"), commonName, password, kValidSeconds);
 }
 
 // Opens a base64 PFX without password and reports whether it contains a private key.
@@ -105,7 +75,7 @@ TEST_F(KeyVaultCertificatesTest, ImportReturnsPublishedBundleShape) {
 
   json policy = bundle["policy"];
   EXPECT_EQ(policy["id"], std::string(kVaultHost) + "/certificates/importCert01/policy");
-  EXPECT_EQ(policy["key_props"], json({{"exportable", true}, {"kty", "EC"}, {"reuse_key", false}}));
+  EXPECT_EQ(policy["key_props"], json({{"exportable", true}, {"kty", "EC"}, {"crv", "P-256"}, {"reuse_key", false}}));
   EXPECT_EQ(policy["secret_props"]["contentType"], "application/x-pkcs12");
   EXPECT_EQ(policy["x509_props"]["subject"], "CN=KeyVaultTest");
   EXPECT_EQ(policy["issuer"]["name"], "Unknown");

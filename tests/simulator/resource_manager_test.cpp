@@ -201,6 +201,18 @@ TEST_F(ResourceManagerTest, IgnoreMissingServiceEndpointAllowsRule) {
   EXPECT_EQ(createVault("kv-net", "rg1", kSubscription, vaultWithRule(subnetId("snet-app"), true)).status, 201);
 }
 
+TEST_F(ResourceManagerTest, NetworkRulesAreStoredAsAzureReturnsThem) {
+  createNetwork(true);
+  json body = vaultWithRule(subnetId("snet-app"), false);
+  body["properties"]["networkAcls"]["ipRules"] = json::array({{{"value", "203.0.113.7"}}, {{"value", "198.51.100.0/24"}}});
+  ASSERT_EQ(createVault("kv-net", "rg1", kSubscription, body).status, 201);
+
+  json acls = bodyOf(arm("GET", vaultId("kv-net") + kArmVersion))["properties"]["networkAcls"];
+  EXPECT_EQ(acls["ipRules"][0]["value"], "203.0.113.7/32");
+  EXPECT_EQ(acls["ipRules"][1]["value"], "198.51.100.0/24");
+  EXPECT_EQ(acls["virtualNetworkRules"][0]["id"], toLower(subnetId("snet-app")));
+}
+
 TEST_F(ResourceManagerTest, NetworkRuleToMissingSubnetIsRejected) {
   createNetwork(true);
   Response response = createVault("kv-net", "rg1", kSubscription, vaultWithRule(subnetId("snet-none"), false));
@@ -283,6 +295,21 @@ TEST_F(ResourceManagerTest, VirtualNetworkServesInlineSubnetsAsChildren) {
   EXPECT_EQ(subnet["properties"]["serviceEndpoints"][0]["provisioningState"], "Succeeded");
 }
 
+TEST_F(ResourceManagerTest, VirtualNetworkWithoutPeeringsListsNone) {
+  createNetwork(true);
+  json vnet = bodyOf(arm("GET", vnetId() + "?api-version=2025-03-01"));
+  EXPECT_EQ(vnet["properties"]["virtualNetworkPeerings"], json::array());
+}
+
+TEST_F(ResourceManagerTest, PrivateEndpointWithoutSecurityGroupsListsNone) {
+  createNetwork(true);
+  createVault("kv-pe");
+  Response created = arm("PUT", privateEndpointId() + "?api-version=2025-07-01", privateEndpointBody(subnetId("snet-pe"), vaultId("kv-pe")));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(bodyOf(created)["properties"]["applicationSecurityGroups"], json::array());
+  EXPECT_EQ(bodyOf(created)["properties"]["manualPrivateLinkServiceConnections"], json::array());
+}
+
 TEST_F(ResourceManagerTest, ChildWithoutParentIsRejected) {
   createGroup("rg1");
   Response response = arm("PUT", subnetId("snet", "vnet-none") + "?api-version=2025-03-01", {{"properties", {{"addressPrefix", "10.0.0.0/24"}}}});
@@ -341,9 +368,27 @@ TEST_F(ResourceManagerTest, AccessPolicyAddAndRemove) {
   json change = {{"properties", {{"accessPolicies", json::array({{{"tenantId", "t"}, {"objectId", "o1"}, {"permissions", {{"secrets", {"get"}}}}}})}}}};
   Response added = arm("PUT", vaultId("kv-ap") + "/accessPolicies/add" + kArmVersion, change);
   ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(bodyOf(added)["id"], vaultId("kv-ap") + "/accessPolicies/");
   EXPECT_EQ(bodyOf(arm("GET", vaultId("kv-ap") + kArmVersion))["properties"]["accessPolicies"].size(), 1u);
   arm("PUT", vaultId("kv-ap") + "/accessPolicies/remove" + kArmVersion, change);
   EXPECT_EQ(bodyOf(arm("GET", vaultId("kv-ap") + kArmVersion))["properties"]["accessPolicies"].size(), 0u);
+}
+
+TEST_F(ResourceManagerTest, PrivateDnsLinkReportsStateAndEtag) {
+  createNetwork(true);
+  std::string zone = groupId("rg1") + "/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
+  Response zoneCreated = arm("PUT", zone + "?api-version=2024-06-01", {{"location", "global"}});
+  ASSERT_LT(zoneCreated.status, 300) << zoneCreated.body;
+  Response linkCreated = arm("PUT", zone + "/virtualNetworkLinks/link1?api-version=2024-06-01",
+                            {{"location", "global"}, {"properties", {{"virtualNetwork", {{"id", vnetId()}}}, {"registrationEnabled", false}}}});
+  ASSERT_LT(linkCreated.status, 300) << linkCreated.body;
+
+  json link = bodyOf(arm("GET", zone + "/virtualNetworkLinks/link1?api-version=2024-06-01"));
+  EXPECT_EQ(link["properties"]["virtualNetworkLinkState"], "Completed");
+  EXPECT_EQ(link["etag"].get<std::string>().size(), 36u);
+  std::string firstEtag = bodyOf(arm("GET", zone + "?api-version=2024-06-01"))["etag"];
+  arm("PUT", zone + "?api-version=2024-06-01", {{"location", "global"}, {"tags", {{"owner", "network"}}}});
+  EXPECT_NE(bodyOf(arm("GET", zone + "?api-version=2024-06-01"))["etag"], firstEtag);
 }
 
 TEST_F(ResourceManagerTest, SiteAppSettingsRoundTrip) {

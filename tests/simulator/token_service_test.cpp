@@ -31,6 +31,16 @@ TEST_F(TokenTest, IssuedTokenOpensResourceManager) {
   EXPECT_EQ(simulator_.handle(request).status, 200);
 }
 
+TEST_F(TokenTest, OpenIdConfigurationNamesKvsimTokenEndpoint) {
+  Response response = simulator_.handle(Request::fromTarget("GET", "/tenant1/v2.0/.well-known/openid-configuration"));
+  ASSERT_EQ(response.status, 200);
+  json body = bodyOf(response);
+  EXPECT_EQ(body["token_endpoint"], std::string(kBaseUrl) + "/tenant1/oauth2/v2.0/token");
+  EXPECT_EQ(body["issuer"], std::string(kBaseUrl) + "/tenant1/v2.0");
+  EXPECT_EQ(body["authorization_endpoint"], std::string(kBaseUrl) + "/tenant1/oauth2/v2.0/authorize");
+  EXPECT_EQ(body["jwks_uri"], std::string(kBaseUrl) + "/tenant1/discovery/v2.0/keys");
+}
+
 TEST_F(TokenTest, UnsupportedGrantIsRejected) {
   Response response = simulator_.handle(tokenRequest("grant_type=password&client_id=app&scope=x/.default"));
   EXPECT_EQ(response.status, 400);
