@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "azure/client.h"
+#include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "discovery/crawler.h"
@@ -25,6 +26,15 @@ std::string utcNow() {
 }
 
 }  // namespace
+
+int runDiscover(const DiscoverArguments& arguments) {
+  Diagnostics problems;
+  std::unique_ptr<azure::Connection> connection = azure::Connection::open(arguments.connection, problems);
+  for (const auto& problem : problems.all()) std::cerr << formatDiagnostic(problem) << '\n';
+  if (!connection) return kExitUsage;
+  spdlog::info("discover: connected to {} as {}", connection->cloud().name, connection->credential().describe());
+  return runDiscover(arguments, connection->client());
+}
 
 int runDiscover(const DiscoverArguments& arguments, azure::AzureClient& client) {
   CrawlOptions options;

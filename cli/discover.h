@@ -1,13 +1,12 @@
 #pragma once
 
 // The `discover` command, free of any argument parser: main.cpp fills DiscoverArguments
-// from the command line, builds the Azure client from the connection options and calls
-// runDiscover().
+// from the command line and calls runDiscover().
 
 #include <string>
 #include <vector>
 
-#include "cli/commands.h"
+#include "azure/connection.h"
 
 namespace kvr::azure {
 class AzureClient;
@@ -15,20 +14,16 @@ class AzureClient;
 
 namespace kvr::cli {
 
-// Where Azure is and how to sign in to it.
-struct ConnectionArguments {
-  std::string cloud = "AzureCloud";  // AzureCloud, AzureUSGovernment or AzureChinaCloud
-  std::string cloudFile;             // a cloud file, as kvsim writes one, overriding `cloud`
-  std::string caFile;                // PEM file of an extra CA to trust
-  std::string auth;                  // credential source; empty: the default chain
-};
-
 struct DiscoverArguments {
   std::string vaultId;              // Resource Manager id of the vault to start from
   std::vector<std::string> scopes;  // subscription ids to search; default: the vault's
   std::string outputFile;           // empty: standard output
-  ConnectionArguments connection;
+  azure::ConnectionOptions connection;
 };
+
+// Opens the connection that the arguments describe and crawls with it. Returns
+// kExitUsage when the connection options are invalid; otherwise as the overload below.
+int runDiscover(const DiscoverArguments& arguments);
 
 // Crawls from the vault with `client`, writes the inventory and prints one warning line
 // per blind spot. Returns kExitSuccess, or kExitInvalidInput when the vault cannot be

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/discover.h"
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "discovery/diagnostics.h"
@@ -141,6 +142,53 @@ void addMapCommand(CLI::App& app, MapArguments& map, bool& selected) {
   command->callback([&selected] { selected = true; });
 }
 
+CLI::Validator authMethodValidator() {
+  return CLI::Validator(
+      [](std::string& value) {
+        return kvr::azure::parseAuthMethod(value)
+                   ? std::string()
+                   : "invalid --auth '" + value +
+                         "': use auto, client-secret, workload-identity, managed-identity, azure-cli or access-token";
+      },
+      "METHOD", "AUTH_METHOD");
+}
+
+// Adds the options that select the Azure cloud and the sign-in method.
+void addConnectionOptions(CLI::App& command, kvr::azure::ConnectionOptions& connection, std::string& auth) {
+  command.add_option("--cloud", connection.cloudName, "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud")
+      ->default_str("AzureCloud");
+  command.add_option("--cloud-file", connection.cloudFile,
+                     "JSON file with the cloud's endpoints (kvsim writes one); overrides --cloud")
+      ->type_name("FILE");
+  command.add_option("--ca-file", connection.caFile, "PEM file of a CA to trust besides the system's")
+      ->type_name("FILE");
+  command.add_option("--auth", auth,
+                     "how to sign in: auto, client-secret, workload-identity, managed-identity, azure-cli or "
+                     "access-token (tokens come from the environment, never from the command line)")
+      ->check(authMethodValidator())
+      ->default_str("auto");
+  command.add_option("--tenant", connection.tenantId, "tenant id, overriding AZURE_TENANT_ID")->type_name("ID");
+  command.add_option("--client-id", connection.clientId, "client id, overriding AZURE_CLIENT_ID")->type_name("ID");
+}
+
+void addDiscoverCommand(CLI::App& app, kvr::cli::DiscoverArguments& discover, std::string& auth, bool& selected) {
+  CLI::App* command = app.add_subcommand(
+      "discover", "Read a vault and everything tied to it from Azure and write the inventory that plan and map read");
+  command->add_option("--vault", discover.vaultId, "Resource Manager id of the vault to start from")
+      ->required()
+      ->type_name("VAULT_RESOURCE_ID");
+  command->add_option("--scope", discover.scopes,
+                      "subscription id that Resource Graph searches for consumers; repeat for several; default: the "
+                      "vault's subscription")
+      ->type_name("SUBSCRIPTION")
+      ->allow_extra_args(false);
+  command->add_option("-o,--output", discover.outputFile,
+                      "write the inventory to FILE instead of standard output (- is standard output)")
+      ->type_name("FILE");
+  addConnectionOptions(*command, discover.connection, auth);
+  command->callback([&selected] { selected = true; });
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"kvrelocate: relocate an Azure Key Vault and the resources that depend on it to another region", "kvrelocate"};
   app.footer(kExitCodeFooter);
@@ -162,6 +210,10 @@ int run(int argc, char** argv) {
   bool mapSelected = false;
   addPlanCommand(app, plan, planSelected);
   addMapCommand(app, map, mapSelected);
+  kvr::cli::DiscoverArguments discover;
+  std::string auth = "auto";
+  bool discoverSelected = false;
+  addDiscoverCommand(app, discover, auth, discoverSelected);
 
   try {
     app.parse(argc, argv);
@@ -175,7 +227,11 @@ int run(int argc, char** argv) {
   kvr::cli::ConsoleSettings console{global.verbosity > 0};
   if (planSelected) return kvr::cli::runPlan(plan, console);
   if (mapSelected) return kvr::cli::runMap(map, console);
-  throw kvr::cli::UsageError("no command given: use 'kvrelocate plan' or 'kvrelocate map'");
+  if (discoverSelected) {
+    discover.connection.auth = *kvr::azure::parseAuthMethod(auth);
+    return kvr::cli::runDiscover(discover);
+  }
+  throw kvr::cli::UsageError("no command given: use 'kvrelocate plan', 'kvrelocate map' or 'kvrelocate discover'");
 }
 
 }  // namespace

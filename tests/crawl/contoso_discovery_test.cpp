@@ -176,7 +176,19 @@ TEST_F(ContosoDiscovery, DataPlaneListedWithAttributesOnly) {
   EXPECT_EQ((*diskKey)["keySize"], 4096);
   EXPECT_EQ(dataPlane["keys"].size(), 2u);
 
+  const Json* certificate = findByName(dataPlane["certificates"], "payments-tls");
+  ASSERT_NE(certificate, nullptr) << dataPlane["certificates"].dump();
+  ASSERT_TRUE(certificate->contains("policy")) << certificate->dump();
+  EXPECT_EQ((*certificate)["policy"]["key_props"]["exportable"], true);
+  EXPECT_EQ((*certificate)["policy"]["issuer"]["name"], "Self");
+  ASSERT_EQ((*certificate)["versions"].size(), 2u);
+  EXPECT_EQ((*certificate)["versions"][1]["version"], "f2b5e8a1d4c74f60b3e6a9d2c5f8b174");
+  EXPECT_EQ((*certificate)["versions"][1]["sid"],
+            "https://kv-payments-weu.vault.localhost:8443/secrets/payments-tls/f2b5e8a1d4c74f60b3e6a9d2c5f8b174");
+  EXPECT_FALSE((*certificate)["versions"][1].value("x5t", std::string()).empty()) << certificate->dump();
+
   EXPECT_EQ(environment_->summary_.secrets, 4u);
+  EXPECT_EQ(environment_->summary_.certificates, 1u);
   EXPECT_EQ(environment_->summary_.keys, 2u);
   environment_->expectNoSecretValueReads();
 }
