@@ -14,7 +14,7 @@ CloudEndpoints resolveCloud(const ConnectionOptions& options, Diagnostics& probl
 
 std::unique_ptr<Connection> Connection::open(const ConnectionOptions& options, Diagnostics& problems,
                                              ConnectionSeams seams) {
-  bool hadErrors = problems.hasErrors();
+  std::size_t before = problems.all().size();
   std::unique_ptr<Connection> connection(new Connection());
   connection->cloud_ = resolveCloud(options, problems);
   connection->timer_ = seams.timer != nullptr ? seams.timer : &systemTimer();
@@ -47,11 +47,15 @@ std::unique_ptr<Connection> Connection::open(const ConnectionOptions& options, D
       problems.error("E-AUTH", error.what());
     }
   }
-  if (problems.hasErrors() && !hadErrors) return nullptr;
+  for (std::size_t index = before; index < problems.all().size(); ++index) {
+    if (problems.all()[index].severity == Severity::Error) return nullptr;
+  }
   if (connection->credential_ == nullptr) return nullptr;
 
+  connection->pacer_ = std::make_unique<LimitPacer>(options.pacing, *connection->timer_);
   ClientOptions client;
   client.cloud = connection->cloud_;
+  client.pacer = connection->pacer_.get();
   client.retry = options.retry;
   client.longRunning = options.longRunning;
   client.userAgent = options.userAgent;

@@ -7,6 +7,7 @@
 #include "azure/client.h"
 #include "azure/cloud.h"
 #include "azure/credentials.h"
+#include "azure/pacer.h"
 #include "azure/transport.h"
 #include "discovery/diagnostics.h"
 
@@ -26,6 +27,7 @@ struct ConnectionOptions {
   Milliseconds requestTimeout{120'000};
   RetryOptions retry;
   LongRunningOptions longRunning;
+  PacerOptions pacing;                   // the request budgets; sustainedRates() sizes parallelism
   std::string userAgent = "kvrelocate";
 };
 
@@ -50,6 +52,7 @@ class Connection {
   HttpTransport& transport() { return *transport_; }
   TokenCredential& credential() { return *credential_; }
   Timer& timer() { return *timer_; }
+  LimitPacer& pacer() { return *pacer_; }
 
  private:
   Connection() = default;
@@ -58,6 +61,7 @@ class Connection {
   Timer* timer_ = nullptr;
   std::unique_ptr<HttpTransport> transport_;
   std::unique_ptr<TokenCredential> credential_;
+  std::unique_ptr<LimitPacer> pacer_;
   std::unique_ptr<AzureClient> client_;
 };
 

@@ -55,6 +55,12 @@ struct ClientEntry {
   std::string hostHeader;  // set when the host is mapped to an address
 };
 
+// Plain http stays on the machine: App Service's identity endpoint listens on localhost
+// and the instance metadata service on the link-local 169.254.169.254.
+bool allowsPlainHttp(const std::string& host) {
+  return host == "localhost" || host == "169.254.169.254" || isLoopbackAddress(host);
+}
+
 std::string bracketed(const std::string& address) {
   return address.find(':') != std::string::npos ? "[" + address + "]" : address;
 }
@@ -129,8 +135,9 @@ class CpprestTransport : public HttpTransport {
       throw std::invalid_argument("unsupported URL scheme '" + url.scheme + "': only https is supported");
     }
     std::string address = mappedAddress(options_.hostAddresses, url.host);
-    if (url.scheme == "http" && !isLoopbackAddress(address.empty() ? url.host : address)) {
-      throw std::invalid_argument("plain http is allowed only to a loopback address, not to " + url.host);
+    if (url.scheme == "http" && !allowsPlainHttp(address.empty() ? url.host : address)) {
+      throw std::invalid_argument("plain http is allowed only to localhost, a loopback address or the instance "
+                                  "metadata service, not to " + url.host);
     }
     std::string key = url.scheme + "://" + url.host + (url.port.empty() ? "" : ":" + url.port);
 

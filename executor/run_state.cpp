@@ -12,6 +12,11 @@ std::optional<std::string> lookUp(std::mutex& mutex, const Map& map, const std::
   return found->second;
 }
 
+std::string withTrailingSlash(std::string uri) {
+  if (uri.empty() || uri.back() != '/') uri += '/';
+  return uri;
+}
+
 }  // namespace
 
 const char* entryStateName(EntryState state) {
@@ -23,9 +28,33 @@ const char* entryStateName(EntryState state) {
   return "unknown";
 }
 
-void RunState::mapResource(const std::string& sourceId, const std::string& targetId) {
+void RunState::store(const std::string& kind, const std::string& key, const std::string& value, bool notify) {
+  Listener listener;
+  {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, std::string>* map = nullptr;
+    if (kind == "resource") map = &resources_;
+    else if (kind == "version") map = &versions_;
+    else if (kind == "principal") map = &principals_;
+    else if (kind == "vaultUri") map = &vaultUris_;
+    else throw std::invalid_argument("unknown run state kind '" + kind + "'");
+    (*map)[toLower(key)] = value;
+    if (notify) listener = listener_;
+  }
+  if (listener) listener(kind, key, value);
+}
+
+void RunState::setListener(Listener listener) {
   std::lock_guard lock(mutex_);
-  resources_[toLower(sourceId)] = targetId;
+  listener_ = std::move(listener);
+}
+
+void RunState::restore(const std::string& kind, const std::string& key, const std::string& value) {
+  store(kind, key, value, false);
+}
+
+void RunState::mapResource(const std::string& sourceId, const std::string& targetId) {
+  store("resource", sourceId, targetId, true);
 }
 
 std::optional<std::string> RunState::targetResource(const std::string& sourceId) const {
@@ -33,8 +62,7 @@ std::optional<std::string> RunState::targetResource(const std::string& sourceId)
 }
 
 void RunState::mapVersion(const std::string& sourceVersionId, const std::string& targetVersionId) {
-  std::lock_guard lock(mutex_);
-  versions_[toLower(sourceVersionId)] = targetVersionId;
+  store("version", sourceVersionId, targetVersionId, true);
 }
 
 std::optional<std::string> RunState::targetVersion(const std::string& sourceVersionId) const {
@@ -47,8 +75,7 @@ std::map<std::string, std::string> RunState::versionMap() const {
 }
 
 void RunState::mapPrincipal(const std::string& sourcePrincipalId, const std::string& targetPrincipalId) {
-  std::lock_guard lock(mutex_);
-  principals_[toLower(sourcePrincipalId)] = targetPrincipalId;
+  store("principal", sourcePrincipalId, targetPrincipalId, true);
 }
 
 std::optional<std::string> RunState::targetPrincipal(const std::string& sourcePrincipalId) const {
@@ -56,10 +83,7 @@ std::optional<std::string> RunState::targetPrincipal(const std::string& sourcePr
 }
 
 void RunState::setVaultUri(const std::string& vaultId, const std::string& uri) {
-  std::string withSlash = uri;
-  if (withSlash.empty() || withSlash.back() != '/') withSlash += '/';
-  std::lock_guard lock(mutex_);
-  vaultUris_[toLower(vaultId)] = withSlash;
+  store("vaultUri", vaultId, withTrailingSlash(uri), true);
 }
 
 std::optional<std::string> RunState::vaultUri(const std::string& vaultId) const {

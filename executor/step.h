@@ -66,8 +66,18 @@ class RunState {
   void setVaultUri(const std::string& vaultId, const std::string& uri);
   std::optional<std::string> vaultUri(const std::string& vaultId) const;
 
+  // Receives every id recorded above, as kind ("resource", "version", "principal" or
+  // "vaultUri"), key and value, after it is stored; the journal persists them through it.
+  using Listener = std::function<void(const std::string& kind, const std::string& key, const std::string& value)>;
+  void setListener(Listener listener);
+  // Stores one id that a listener received earlier, without calling the listener.
+  void restore(const std::string& kind, const std::string& key, const std::string& value);
+
  private:
+  void store(const std::string& kind, const std::string& key, const std::string& value, bool notify);
+
   mutable std::mutex mutex_;
+  Listener listener_;
   std::map<std::string, std::string> resources_;   // keys in lower case
   std::map<std::string, std::string> versions_;    // keys in lower case
   std::map<std::string, std::string> principals_;  // keys in lower case

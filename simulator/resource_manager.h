@@ -95,6 +95,7 @@ class ResourceManager {
   std::optional<Response> prepareVault(const ArmPath& path, nlohmann::json& resource, const std::string& baseUrl);
   std::optional<Response> prepareVirtualNetwork(const ArmPath& path, nlohmann::json& resource);
   std::optional<Response> preparePrivateEndpoint(const ArmPath& path, nlohmann::json& resource);
+  void completeSystemIdentity(const ArmPath& path, nlohmann::json& resource) const;
   std::optional<Response> checkReferences(const std::string& lowerType, const std::string& id, const nlohmann::json& resource) const;
   std::optional<Response> checkVaultNetworkRules(const nlohmann::json& vault) const;
   std::optional<Response> checkLocks(const std::string& id, bool deleting) const;

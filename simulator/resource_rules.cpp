@@ -28,6 +28,7 @@ const std::vector<ReferencePath>& referencePaths() {
       {"microsoft.network/privateendpoints", {"properties", "privateLinkServiceConnections", "[]", "properties", "privateLinkServiceId"}},
       {"microsoft.network/privateendpoints", {"properties", "manualPrivateLinkServiceConnections", "[]", "properties", "privateLinkServiceId"}},
       {"microsoft.network/virtualnetworks/subnets", {"properties", "networkSecurityGroup", "id"}},
+      {"microsoft.network/networkinterfaces", {"properties", "ipConfigurations", "[]", "properties", "subnet", "id"}},
       {"microsoft.network/virtualnetworks", {"properties", "subnets", "[]", "properties", "networkSecurityGroup", "id"}},
       {"microsoft.network/privateendpoints/privatednszonegroups", {"properties", "privateDnsZoneConfigs", "[]", "properties", "privateDnsZoneId"}},
       {"microsoft.network/privatednszones/virtualnetworklinks", {"properties", "virtualNetwork", "id"}},
@@ -163,10 +164,28 @@ std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, js
     if (!properties.contains("tenantId")) properties["tenantId"] = config_.defaultTenantId;
   }
   if (rejected) return rejected;
+  completeSystemIdentity(path, resource);
 
   if (auto missing = checkReferences(lowerType, path.id(), resource)) return missing;
   if (lowerType == "microsoft.network/virtualnetworks") storeInlineSubnets(path.id(), resource);
   return std::nullopt;
+}
+
+// A system-assigned identity gets its principal when the resource is created and keeps it
+// on later writes, as in Azure.
+void ResourceManager::completeSystemIdentity(const ArmPath& path, json& resource) const {
+  if (!resource.contains("identity") || !resource["identity"].is_object()) return;
+  json& identity = resource["identity"];
+  if (toLower(identity.value("type", "")).find("systemassigned") == std::string::npos) {
+    identity.erase("principalId");
+    identity.erase("tenantId");
+    return;
+  }
+  const json* existing = find(path.id());
+  std::string principal;
+  if (existing && existing->contains("identity")) principal = (*existing)["identity"].value("principalId", "");
+  identity["principalId"] = principal.empty() ? randomGuid() : principal;
+  identity["tenantId"] = config_.defaultTenantId;
 }
 
 std::optional<Response> ResourceManager::prepareVault(const ArmPath& path, json& resource, const std::string& baseUrl) {

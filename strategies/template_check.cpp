@@ -138,9 +138,8 @@ Diagnostics verifyTargetTemplate(const std::string& templateFile, const std::str
                    finding.resourceId);
   }
   try {
-    for (const auto& finding : checkTemplateStructure(readJsonFile(templateFile), templateFile).all()) {
-      diagnostics.add(finding);
-    }
+    Diagnostics structure = checkTemplateStructure(readJsonFile(templateFile), templateFile);
+    for (const auto& finding : structure.all()) diagnostics.add(finding);
   } catch (const InputError& e) {
     selfCheckError(diagnostics, templateFile, "the written template cannot be read: " + e.message());
   }

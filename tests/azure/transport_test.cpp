@@ -191,6 +191,16 @@ TEST(TransportOptionsCheck, MissingCaFileIsRejected) {
   }
 }
 
+TEST(TransportOptionsCheck, PlainHttpToRemoteHostIsRejected) {
+  auto transport = makeHttpsTransport();
+  try {
+    transport->send(HttpRequest{"GET", "http://management.azure.com/subscriptions", {}, {}});
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("not to management.azure.com"), std::string::npos) << error.what();
+  }
+}
+
 TEST(MappedAddress, LongestMatchingSuffixWins) {
   std::map<std::string, std::string> addresses = {{"localhost", "127.0.0.1"}, {"vault.localhost", "::1"}};
   EXPECT_EQ(mappedAddress(addresses, "kv1.vault.localhost"), "::1");

@@ -401,6 +401,28 @@ TEST_F(ResourceManagerTest, SiteAppSettingsRoundTrip) {
   EXPECT_EQ(listed["properties"]["DB"], settings["properties"]["DB"]);
 }
 
+TEST_F(ResourceManagerTest, SystemAssignedIdentityKeepsItsPrincipal) {
+  createGroup("rg1");
+  std::string set = groupId("rg1") + "/providers/Microsoft.Compute/diskEncryptionSets/des1?api-version=2024-03-02";
+  json body = {{"location", "westeurope"}, {"identity", {{"type", "SystemAssigned"}}}, {"properties", json::object()}};
+  json created = bodyOf(arm("PUT", set, body));
+  std::string principal = created["identity"].value("principalId", "");
+  EXPECT_EQ(principal.size(), 36u) << created.dump();
+  json rewritten = bodyOf(arm("PUT", set, body));
+  EXPECT_EQ(rewritten["identity"]["principalId"], principal);
+}
+
+TEST_F(ResourceManagerTest, NetworkInterfaceNeedsItsSubnet) {
+  createGroup("rg1");
+  std::string nic = groupId("rg1") + "/providers/Microsoft.Network/networkInterfaces/nic1?api-version=2024-05-01";
+  std::string subnet = groupId("rg1") + "/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/snet1";
+  json body = {{"location", "westeurope"},
+               {"properties", {{"ipConfigurations", json::array({{{"name", "ip1"}, {"properties", {{"subnet", {{"id", subnet}}}}}}})}}}};
+  Response response = arm("PUT", nic, body);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(errorCode(response), "InvalidResourceReference");
+}
+
 TEST_F(ResourceManagerTest, RoleAssignmentOnVaultGetsScope) {
   createGroup("rg1");
   createVault("kv-rbac");

@@ -1,0 +1,145 @@
+// Reconfigure actions: what no copy carries to the new vault. Access grants for principals
+// that change (the "#grant/" steps), role assignments and diagnostic settings at the new
+// vault's scope. A rotation policy is a data-plane step (makeDataPlaneAction).
+
+#include "discovery/expression/expression.h"
+#include "executor/api_versions.h"
+#include "executor/resource_actions_internal.h"
+
+namespace kvr::executor::detail {
+
+namespace {
+
+// Built-in role definition ids, the same in every Azure cloud.
+std::string roleDefinitionGuid(const std::string& roleName) {
+  if (iequals(roleName, "Key Vault Secrets User")) return "4633458b-17de-408a-b874-0445c86b69e6";
+  if (iequals(roleName, "Key Vault Crypto Service Encryption User")) return "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+  if (iequals(roleName, "Key Vault Certificate User")) return "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba";
+  if (iequals(roleName, "Key Vault Reader")) return "21090545-7ca7-4776-b22c-e363652d74d2";
+  throw std::runtime_error("role '" + roleName + "' has no known role definition id");
+}
+
+std::string subscriptionOf(const std::string& id) {
+  std::string lower = toLower(id);
+  if (!istartsWith(lower, "/subscriptions/")) return "";
+  std::size_t end = id.find('/', 15);
+  return id.substr(15, end == std::string::npos ? std::string::npos : end - 15);
+}
+
+// Role assignment names are GUIDs; a name derived from scope, principal and role gives the
+// same assignment on every retry.
+std::string roleAssignmentId(const std::string& scope, const std::string& principal, const std::string& roleDefinitionId) {
+  return scope + "/providers/Microsoft.Authorization/roleAssignments/" +
+         expr::guid({toLower(scope), toLower(principal), toLower(roleDefinitionId)});
+}
+
+void putRoleAssignment(StepContext& context, const std::string& scope, const std::string& principal,
+                       const std::string& roleDefinitionId, const std::string& principalType) {
+  std::string id = roleAssignmentId(scope, principal, roleDefinitionId);
+  Json body = {{"properties", {{"roleDefinitionId", roleDefinitionId}, {"principalId", principal}}}};
+  if (!principalType.empty()) body["properties"]["principalType"] = principalType;
+  context.journal.intend(context.node.key, "", {{"targetId", id}});
+  context.client.put(azure::Service::ResourceManager, resourceUrl(context.client, id, "Microsoft.Authorization/roleAssignments"), body);
+  context.journal.complete(context.node.key, "", {{"targetId", id}});
+}
+
+const VaultRelocation& requireVault(const Plan& plan, const PlanNode& node) {
+  const VaultRelocation* vault = vaultOfNode(plan, node);
+  if (!vault) throw std::runtime_error("step " + node.key + " belongs to no relocated vault of the plan");
+  return *vault;
+}
+
+// Grants a principal that changes (a resource re-created with a new identity) what its old
+// principal had on the source vault: an access policy, or the planned role in RBAC mode.
+class GrantAction : public Action {
+ public:
+  void run(StepContext& context) override {
+    const PlanNode& node = context.node;
+    const VaultRelocation& vault = requireVault(context.plan, node);
+    std::string holder = node.parameters.value("principalOf", "");
+    if (holder.empty()) throw std::runtime_error("grant step " + node.key + " names no principal (parameters.principalOf)");
+
+    std::string oldPrincipal = principalOf(readSource(context, holder, ""));
+    std::string newHolder = context.state.targetResource(holder).value_or(holder);
+    std::optional<Json> target =
+        context.client.getIfExists(azure::Service::ResourceManager, resourceUrl(context.client, newHolder, ""));
+    if (!target) throw std::runtime_error("the new identity holder " + newHolder + " does not exist yet");
+    std::string newPrincipal = principalOf(*target);
+    if (newPrincipal.empty()) throw std::runtime_error(newHolder + " has no managed identity to grant access to");
+    if (!oldPrincipal.empty()) context.state.mapPrincipal(oldPrincipal, newPrincipal);
+
+    // NOTE: Azure can take minutes to honour a new grant; the step does not wait for it.
+    if (iequals(node.type, "Microsoft.Authorization/roleAssignments")) {
+      std::string role = node.parameters.value("role", "Key Vault Secrets User");
+      std::string definition = "/subscriptions/" + subscriptionOf(vault.targetId) +
+                               "/providers/Microsoft.Authorization/roleDefinitions/" + roleDefinitionGuid(role);
+      putRoleAssignment(context, vault.targetId, newPrincipal, definition, "ServicePrincipal");
+      return;
+    }
+    addAccessPolicy(context, vault, oldPrincipal, newPrincipal);
+  }
+
+ private:
+  void addAccessPolicy(StepContext& context, const VaultRelocation& vault, const std::string& oldPrincipal,
+                       const std::string& newPrincipal) {
+    Json source = readSource(context, vault.sourceId, "Microsoft.KeyVault/vaults");
+    const Json& properties = source["properties"];
+    Json permissions = {{"keys", Json::array()}, {"secrets", Json::array()}, {"certificates", Json::array()}};
+    for (const Json& policy : properties.value("accessPolicies", Json::array())) {
+      if (iequals(policy.value("objectId", ""), oldPrincipal)) permissions = policy.value("permissions", permissions);
+    }
+    Json body = {{"properties",
+                  {{"accessPolicies",
+                    Json::array({{{"tenantId", properties.value("tenantId", "")},
+                                  {"objectId", newPrincipal},
+                                  {"permissions", permissions}}})}}}};
+    std::string id = vault.targetId + "/accessPolicies/add";
+    context.journal.intend(context.node.key, "", {{"targetId", id}, {"principal", newPrincipal}});
+    context.client.put(azure::Service::ResourceManager, resourceUrl(context.client, id, "Microsoft.KeyVault/vaults"), body);
+    context.journal.complete(context.node.key, "", {{"targetId", id}, {"principal", newPrincipal}});
+  }
+};
+
+// Re-creates a role assignment of the source vault at the new vault's scope, for the same
+// principal (or its successor) and role.
+class RoleAssignmentAction : public Action {
+ public:
+  void run(StepContext& context) override {
+    const PlanNode& node = context.node;
+    const VaultRelocation& vault = requireVault(context.plan, node);
+    Json source = readSource(context, node.id, node.type);
+    const Json& properties = source["properties"];
+    std::string principal = properties.value("principalId", "");
+    principal = context.state.targetPrincipal(principal).value_or(principal);
+    putRoleAssignment(context, vault.targetId, principal, properties.value("roleDefinitionId", ""),
+                      properties.value("principalType", ""));
+  }
+};
+
+// Re-creates a diagnostic setting on the new vault with the same destinations.
+class DiagnosticSettingAction : public Action {
+ public:
+  void run(StepContext& context) override {
+    const PlanNode& node = context.node;
+    const VaultRelocation& vault = requireVault(context.plan, node);
+    Json source = readSource(context, node.id, node.type);
+    Json properties = rewriteIds(source.value("properties", Json::object()), relocatedIds(context.plan, context.state));
+    std::string name = node.targetName.empty() ? node.name : node.targetName;
+    std::string id = vault.targetId + "/providers/Microsoft.Insights/diagnosticSettings/" + name;
+    context.journal.intend(node.key, "", {{"targetId", id}});
+    context.client.put(azure::Service::ResourceManager, resourceUrl(context.client, id, node.type), {{"properties", properties}});
+    context.state.mapResource(node.id, id);
+    context.journal.complete(node.key, "", {{"targetId", id}});
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Action> makeReconfigureAction(const PlanNode& node, ResourceActionEnvironment&) {
+  if (node.key.find("#grant/") != std::string::npos) return std::make_unique<GrantAction>();
+  if (iequals(node.type, "Microsoft.Authorization/roleAssignments")) return std::make_unique<RoleAssignmentAction>();
+  if (iequals(node.type, "Microsoft.Insights/diagnosticSettings")) return std::make_unique<DiagnosticSettingAction>();
+  return nullptr;
+}
+
+}  // namespace kvr::executor::detail
