@@ -194,6 +194,8 @@ void CrawlSession::crawlIdentities() {
 // App Service apps and function apps whose settings reference the vault. Only settings
 // that hold a Key Vault reference are kept; the others may be secrets and are never
 // written or logged.
+// NOTE: deployment slots (Microsoft.Web/sites/slots) have settings of their own, which this
+// does not read, so a reference that only a slot holds is missed.
 void CrawlSession::crawlWebApps() {
   auto sites = query(whereQuery("type =~ 'microsoft.web/sites'"), "App Service apps");
   if (!sites) return;
