@@ -8,7 +8,9 @@
 #include <iostream>
 #include <string>
 
+#include "cli/apply.h"
 #include "cli/commands.h"
+#include "cli/discover.h"
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "discovery/diagnostics.h"
@@ -22,12 +24,14 @@ using kvr::cli::PlanArguments;
 constexpr const char* kExitCodeFooter =
     "Exit codes:\n"
     "  0  success: the output was written and the plan has no blockers\n"
-    "  1  the plan was written but has blockers (plan only; each is printed as an error line)\n"
+    "  1  plan: the plan was written but has blockers (each is printed as an error line);\n"
+    "     apply: steps failed; verify: the target differs from the source\n"
     "  2  usage error: an invalid option or argument, or an output file that cannot be written\n"
     "  3  invalid input: an input file cannot be read or parsed, or holds errors such as\n"
     "     E-INPUT-*, E-TEMPLATE-*, E-INVENTORY-* or E-EXPRESSION-*; the output is still\n"
     "     written when a plan could be made\n"
     "  4  internal error: a bug in kvrelocate\n"
+    "  5  apply stopped for an operator action; do what it says, then run the printed resume command\n"
     "\n"
     "Diagnostics go to standard error, one line each:\n"
     "  kvrelocate: error: FILE#/json/pointer: [CODE] message (resource id)\n";
@@ -141,6 +145,95 @@ void addMapCommand(CLI::App& app, MapArguments& map, bool& selected) {
   command->callback([&selected] { selected = true; });
 }
 
+CLI::Validator authMethodValidator() {
+  return CLI::Validator(
+      [](std::string& value) {
+        return kvr::azure::parseAuthMethod(value)
+                   ? std::string()
+                   : "invalid --auth '" + value +
+                         "': use auto, client-secret, workload-identity, managed-identity, azure-cli or access-token";
+      },
+      "METHOD", "AUTH_METHOD");
+}
+
+// Adds the options that select the Azure cloud and the sign-in method.
+void addConnectionOptions(CLI::App& command, kvr::azure::ConnectionOptions& connection, std::string& auth) {
+  command.add_option("--cloud", connection.cloudName, "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud")
+      ->default_str("AzureCloud");
+  command.add_option("--cloud-file", connection.cloudFile,
+                     "JSON file with the cloud's endpoints (kvsim writes one); overrides --cloud")
+      ->type_name("FILE");
+  command.add_option("--ca-file", connection.caFile, "PEM file of a CA to trust besides the system's")
+      ->type_name("FILE");
+  command.add_option("--auth", auth,
+                     "how to sign in: auto, client-secret, workload-identity, managed-identity, azure-cli or "
+                     "access-token (tokens come from the environment, never from the command line)")
+      ->check(authMethodValidator())
+      ->default_str("auto");
+  command.add_option("--tenant", connection.tenantId, "tenant id, overriding AZURE_TENANT_ID")->type_name("ID");
+  command.add_option("--client-id", connection.clientId, "client id, overriding AZURE_CLIENT_ID")->type_name("ID");
+}
+
+void addDiscoverCommand(CLI::App& app, kvr::cli::DiscoverArguments& discover, std::string& auth, bool& selected) {
+  CLI::App* command = app.add_subcommand(
+      "discover", "Read a vault and everything tied to it from Azure and write the inventory that plan and map read");
+  command->add_option("--vault", discover.vaultId, "Resource Manager id of the vault to start from")
+      ->required()
+      ->type_name("VAULT_RESOURCE_ID");
+  command->add_option("--scope", discover.scopes,
+                      "subscription id that Resource Graph searches for consumers; repeat for several; default: the "
+                      "vault's subscription")
+      ->type_name("SUBSCRIPTION")
+      ->allow_extra_args(false);
+  command->add_option("-o,--output", discover.outputFile,
+                      "write the inventory to FILE instead of standard output (- is standard output)")
+      ->type_name("FILE");
+  addConnectionOptions(*command, discover.connection, auth);
+  command->callback([&selected] { selected = true; });
+}
+
+void addApplyCommand(CLI::App& app, kvr::cli::ApplyArguments& apply, std::string& auth, bool& selected) {
+  CLI::App* command = app.add_subcommand(
+      "apply", "Execute a plan against Azure in dependency order, resumably, recording each step in a journal");
+  command->add_option("plan", apply.planFile, "the JSON plan that 'kvrelocate plan --format json' wrote")
+      ->required()
+      ->type_name("PLAN");
+  command->add_option("--journal", apply.journalFile,
+                      "SQLite journal of the run (created when missing); holds ids and hashes, never values")
+      ->required()
+      ->type_name("FILE");
+  command->add_flag("--resume", apply.resume, "continue the run that the journal records");
+  command->add_option("--parallelism", apply.parallelism,
+                      "steps that run at once; default: derived from Azure's throttling budgets")
+      ->check(CLI::Range(1, 64))
+      ->type_name("N");
+  command->add_option_function<std::vector<std::string>>(
+             "--map",
+             [&apply](const std::vector<std::string>& values) {
+               for (const auto& value : values) kvr::cli::addMapping(apply.mappings, value);
+             },
+             "OLD=NEW: the new id of a resource relocated by its own procedure; repeat for several")
+      ->type_name("OLD=NEW");
+  command->add_flag("--allow-temporary-enable-in-source", apply.allowTemporaryEnableInSource,
+                    "enable a disabled source secret version for the moment it is read, and disable it again");
+  command->add_option("--progress-format", apply.logFormat, "progress lines on standard output: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  addConnectionOptions(*command, apply.connection, auth);
+  command->callback([&selected] { selected = true; });
+}
+
+void addVerifyCommand(CLI::App& app, kvr::cli::VerifyArguments& verify, std::string& auth, bool& selected) {
+  CLI::App* command = app.add_subcommand(
+      "verify", "Compare the target with the source after apply and print a table; exit 1 on any difference");
+  command->add_option("plan", verify.planFile, "the JSON plan that apply ran")->required()->type_name("PLAN");
+  command->add_option("--journal", verify.journalFile, "the journal that apply wrote")->required()->type_name("FILE");
+  command->add_option("-o,--output", verify.outputFile, "write the table to FILE instead of standard output")
+      ->type_name("FILE");
+  addConnectionOptions(*command, verify.connection, auth);
+  command->callback([&selected] { selected = true; });
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"kvrelocate: relocate an Azure Key Vault and the resources that depend on it to another region", "kvrelocate"};
   app.footer(kExitCodeFooter);
@@ -162,6 +255,16 @@ int run(int argc, char** argv) {
   bool mapSelected = false;
   addPlanCommand(app, plan, planSelected);
   addMapCommand(app, map, mapSelected);
+  kvr::cli::DiscoverArguments discover;
+  std::string auth = "auto";
+  bool discoverSelected = false;
+  addDiscoverCommand(app, discover, auth, discoverSelected);
+  kvr::cli::ApplyArguments apply;
+  bool applySelected = false;
+  addApplyCommand(app, apply, auth, applySelected);
+  kvr::cli::VerifyArguments verify;
+  bool verifySelected = false;
+  addVerifyCommand(app, verify, auth, verifySelected);
 
   try {
     app.parse(argc, argv);
@@ -175,7 +278,19 @@ int run(int argc, char** argv) {
   kvr::cli::ConsoleSettings console{global.verbosity > 0};
   if (planSelected) return kvr::cli::runPlan(plan, console);
   if (mapSelected) return kvr::cli::runMap(map, console);
-  throw kvr::cli::UsageError("no command given: use 'kvrelocate plan' or 'kvrelocate map'");
+  if (discoverSelected) {
+    discover.connection.auth = *kvr::azure::parseAuthMethod(auth);
+    return kvr::cli::runDiscover(discover);
+  }
+  if (applySelected) {
+    apply.connection.auth = *kvr::azure::parseAuthMethod(auth);
+    return kvr::cli::runApply(apply);
+  }
+  if (verifySelected) {
+    verify.connection.auth = *kvr::azure::parseAuthMethod(auth);
+    return kvr::cli::runVerify(verify);
+  }
+  throw kvr::cli::UsageError("no command given: use 'kvrelocate discover', 'plan', 'map', 'apply' or 'verify'");
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ class InventoryReader {
     readRelocation();
     readResources();
     readDataPlane();
+    checkBlindSpots();
     for (const char* fact : {"deletedVaults", "nameAvailability", "targetState", "geographyHints", "armExportOfKeys",
                              "mock", "asOf", "blindSpots"}) {
       if (document_.contains(fact)) estate_.facts[fact] = document_[fact];
@@ -88,6 +89,22 @@ class InventoryReader {
     }
     for (const char* flag : {"decommissionSource", "runner", "resume", "alternativeRequest"}) {
       if (r.contains(flag) && !request.options.contains(flag)) request.options[flag] = r[flag];
+    }
+  }
+
+  // blindSpots: [{"scope": "<id or URL>", "reason": "..."}], as `discover` writes them.
+  void checkBlindSpots() {
+    auto it = document_.find("blindSpots");
+    if (it == document_.end()) return;
+    if (!it->is_array()) {
+      error("E-INVENTORY-INVALID", "\"blindSpots\" must be an array", "/blindSpots");
+      return;
+    }
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const Json& spot = (*it)[i];
+      if (!spot.is_object() || stringOr(spot, "scope").empty()) {
+        error("E-INVENTORY-INVALID", "a blind spot needs a \"scope\" string", pointerAppend("/blindSpots", i));
+      }
     }
   }
 

@@ -135,7 +135,10 @@ class Linker {
       if (!parsed) continue;
       if (!parsed->scope.empty()) {
         std::string scopeKey = ensureResource(parsed->scope, child.origin);
-        if (!scopeKey.empty()) estate_.addReference({scopeKey, child.key, EdgeKind::Scope, "scope", child.origin, {}});
+        if (scopeKey.empty()) continue;
+        estate_.addReference({scopeKey, child.key, EdgeKind::Scope, "scope", child.origin, {}});
+        // Resource Manager repeats the scope in properties.scope; that is the same edge.
+        covered_.insert({child.key, scopeKey});
         continue;
       }
       auto parent = parentId(child.id);

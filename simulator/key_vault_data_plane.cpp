@@ -1,5 +1,7 @@
 #include "simulator/key_vault_data_plane.h"
 
+#include <algorithm>
+
 #include "simulator/geography.h"
 #include "simulator/key_vault_common.h"
 #include "simulator/random_text.h"
@@ -349,6 +351,29 @@ Response KeyVaultDataPlane::restoreSecret(const Request& request, Secrets& secre
   return Response::json(200, bundle(secret, secret.versions.back(), vault, vaultUri, false));
 }
 
+namespace {
+
+// The versions to seed for one secret: `versions` as listed, or, for a secret that an
+// estate summarises as `versionCount` and `versionsSummary`, that many versions without
+// values, created evenly between oldestCreated and newestCreated, then `newest` itself.
+json seededVersions(const json& item) {
+  if (item.contains("versions") || !item.contains("versionsSummary")) return item.value("versions", json::array());
+  const json& summary = item["versionsSummary"];
+  json newest = summary.value("newest", json::object());
+  long long count = item.value("versionCount", 1LL);
+  long long oldest = summary.value("oldestCreated", 0LL);
+  long long latest = summary.value("newestCreated", oldest);
+  json versions = json::array();
+  for (long long index = 0; index + 1 < count; ++index) {
+    long long created = oldest + (latest - oldest) * index / std::max(1LL, count - 1);
+    versions.push_back({{"attributes", {{"enabled", true}, {"created", created}}}});
+  }
+  versions.push_back(newest);
+  return versions;
+}
+
+}  // namespace
+
 void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& dataPlane) {
   Secrets& secrets = vaults_[toLower(vaultName)];
   long long now = unixSeconds(clock_.now());
@@ -359,7 +384,7 @@ void KeyVaultDataPlane::seedVault(const std::string& vaultName, const json& data
     secret.name = item.value("name", "");
     if (secret.name.empty() || (item.value("managed", false) && certificateNames.count(toLower(secret.name)))) continue;
     secret.managed = item.value("managed", false);
-    for (const json& seeded : item.value("versions", json::array())) {
+    for (const json& seeded : seededVersions(item)) {
       SecretVersion version;
       version.version = seeded.value("version", randomHexId());
       version.valueKnown = seeded.contains("value") && seeded["value"].is_string();

@@ -497,7 +497,12 @@ void KeyVaultKeys::seedVault(const std::string& vaultName, const json& keys) {
       key.rotationPolicy = seeded["rotationPolicy"];
       key.rotationPolicy.erase("id");  // the id names the vault kvsim serves, set on read
     }
-    for (const json& seededVersion : seeded.value("versions", json::array())) {
+    // A key listed without versions, as the draft inventories list some, has one version
+    // with the key's own attributes.
+    json versions = seeded.contains("versions")
+                        ? seeded["versions"]
+                        : json::array({json{{"attributes", seeded.value("attributes", json::object())}}});
+    for (const json& seededVersion : versions) {
       KeyVersion version;
       version.version = seededVersion.value("version", randomHexId());
       version.kty = seededVersion.value("kty", seeded.value("kty", "RSA"));

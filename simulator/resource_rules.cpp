@@ -468,6 +468,17 @@ void ResourceManager::seedResource(json resource, const std::string& baseUrl) {
     }
   }
   if (lowerType == "microsoft.network/virtualnetworks/subnets") completeServiceEndpoints(resource);
+  if (lowerType == "microsoft.web/sites" && resource.contains("config") && resource["config"].is_object()) {
+    // Settings are served from config.appSettings and config.connectionStrings; the draft
+    // inventories spell them in lower case.
+    json config = json::object();
+    for (const auto& [name, value] : resource["config"].items()) {
+      if (equalsIgnoreCase(name, "appSettings")) config["appSettings"] = value;
+      else if (equalsIgnoreCase(name, "connectionStrings")) config["connectionStrings"] = value;
+      else config[name] = value;
+    }
+    resource["config"] = config;
+  }
 
   resources_[idKey(resource["id"].get<std::string>())] = resource;
 }

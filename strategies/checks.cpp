@@ -77,6 +77,7 @@ class Checks {
     rule("disk-encryption-vault-settings", [&] { diskEncryptionVaultSettings(); });
     rule("expression-length", [&] { expressionLengths(); });
     rule("target-ids-differ", [&] { targetIdsDiffer(); });
+    rule("discovery-blind-spots", [&] { blindSpots(); });
   }
 
  private:
@@ -418,6 +419,22 @@ class Checks {
                                                        std::to_string(i), -1});
         }
       }
+    }
+  }
+
+  // What discovery could not read may hold consumers or settings that the plan then misses.
+  void blindSpots() {
+    const Json spots = context_.estate.facts.value("blindSpots", Json::array());
+    if (!spots.is_array()) return;
+    for (const auto& spot : spots) {
+      if (!spot.is_object()) continue;
+      std::string scope = str(spot, "scope");
+      std::string reason = str(spot, "reason");
+      diagnostics_.warning("W-DISCOVERY-BLIND-SPOT",
+                           "discovery could not read " + scope + (reason.empty() ? "" : " (" + reason + ")") +
+                               "; resources or settings there are missing from this plan, so check them by hand or "
+                               "discover again with read access",
+                           looksLikeResourceId(scope) ? scope : std::string());
     }
   }
 
