@@ -122,6 +122,22 @@ std::vector<std::string> CrawlSession::recordMentioningRows(const std::vector<Js
   return found;
 }
 
+// The object at row[key], or an empty object when it is missing or null: Resource Graph
+// answers null for a column the resource does not have.
+static const Json& objectAt(const Json& row, const char* key) {
+  static const Json kEmpty = Json::object();
+  auto found = row.find(key);
+  return found != row.end() && found->is_object() ? *found : kEmpty;
+}
+
+// The string at row[outer][inner], or "" when either is missing or null.
+static std::string stringAt(const Json& row, const char* outer, const char* inner) {
+  auto object = row.find(outer);
+  if (object == row.end() || !object->is_object()) return "";
+  auto value = object->find(inner);
+  return value != object->end() && value->is_string() ? value->get<std::string>() : "";
+}
+
 void CrawlSession::crawlConsumers() {
   // The vault name is in its id, its URI and every object URI; `contains` ignores case.
   auto rows = query(whereQuery("tostring(properties) contains " + kqlString(vaultName_)), "resources that name " + vaultName_);
@@ -147,10 +163,10 @@ void CrawlSession::crawlIdentities() {
   for (const auto& row : rows) {
     std::string id = row.value("id", std::string());
     if (id.empty()) continue;
-    std::string principal = row.value("identity", Json::object()).value("principalId", std::string());
+    std::string principal = stringAt(row, "identity", "principalId");
     std::string path = "identity.principalId";
     if (principal.empty() || !principals_.count(toLower(principal))) {
-      principal = row.value("properties", Json::object()).value("principalId", std::string());
+      principal = stringAt(row, "properties", "principalId");
       path = "properties.principalId";
     }
     if (!principals_.count(toLower(principal))) continue;
@@ -177,7 +193,7 @@ void CrawlSession::crawlIdentities() {
   for (const auto& row : carriers) {
     std::string id = row.value("id", std::string());
     if (id.empty() || recorded(id)) continue;
-    const Json identities = row.value("identity", Json::object()).value("userAssignedIdentities", Json::object());
+    const Json identities = objectAt(objectAt(row, "identity"), "userAssignedIdentities");
     Json paths = Json::array();
     for (auto it = identities.begin(); it != identities.end(); ++it) {
       for (const auto& granted : userAssigned) {
@@ -299,7 +315,7 @@ void CrawlSession::crawlForwardReferences() {
     const Json& resource = contents_.resources[key];
     walkStrings(resource.value("properties", Json::object()), "properties",
                 [&](const std::string&, const std::string& text) { consider(text); });
-    const Json identities = resource.value("identity", Json::object()).value("userAssignedIdentities", Json::object());
+    const Json identities = objectAt(objectAt(resource, "identity"), "userAssignedIdentities");
     for (auto it = identities.begin(); it != identities.end(); ++it) consider(it.key());
   }
   std::vector<std::string> ids(named.begin(), named.end());

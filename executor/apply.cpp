@@ -227,7 +227,13 @@ class Walker {
 
   std::unique_ptr<Action> actionFor(const PlanNode& node) {
     std::unique_ptr<Action> action;
-    if (options_.dataPlaneActions) action = options_.dataPlaneActions(node);
+    if (options_.dataPlaneActions) {
+      action = options_.dataPlaneActions(node);
+    } else {
+      DataPlaneOptions dataPlane;
+      dataPlane.timer = &environment_.timer;
+      action = makeDataPlaneAction(node, dataPlane);
+    }
     if (!action && !isDataPlaneStrategy(node.strategy)) action = makeResourceAction(node, environment_);
     if (!action) action = std::make_unique<MissingAction>(strategyName(node.strategy));
     return action;

@@ -53,7 +53,7 @@ struct ApplyRunOptions {
   std::map<std::string, std::string> mappings;
   ApplyOptions step;
   ResourceActionSettings resource;
-  // The actions for data-plane nodes; makeDataPlaneAction unless a test replaces it.
+  // The actions for data-plane nodes; empty uses makeDataPlaneAction.
   ActionFactory dataPlaneActions;
   // For the resume command printed when the run stops.
   std::string journalFile;

@@ -40,10 +40,11 @@ connection=(--cloud-file "$state/cloud.json" --ca-file "$state/ca.pem" --auth cl
 "$tool" discover --vault "$vault_id" "${connection[@]}" -o "$out/inventory.json"
 
 # 3. Plan and map from what discover found.
+# The plan's warnings are printed once, by the first command; the others repeat them.
 "$tool" plan "$out/inventory.json" --target-region northeurope --format json -o "$out/plan.json"
-"$tool" plan "$out/inventory.json" --target-region northeurope --format markdown -o "$out/plan.md"
-"$tool" plan "$out/inventory.json" --target-region northeurope -o "$out/plan.txt"
-"$tool" map "$out/inventory.json" --target-region northeurope --format svg -o "$out/map.svg"
+"$tool" plan "$out/inventory.json" --target-region northeurope --format markdown -o "$out/plan.md" 2>/dev/null
+"$tool" plan "$out/inventory.json" --target-region northeurope -o "$out/plan.txt" 2>/dev/null
+"$tool" map "$out/inventory.json" --target-region northeurope --format svg -o "$out/map.svg" 2>/dev/null
 
 # 4. Apply. The VM and its disk are relocated by their own procedure, so apply stops and
 #    asks for their new ids; in this example they already exist in the target.
