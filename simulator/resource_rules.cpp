@@ -386,6 +386,28 @@ std::optional<Response> ResourceManager::checkLocks(const std::string& id, bool 
   return std::nullopt;
 }
 
+// Azure sets a storage account's currentVersionedKeyIdentifier from its customer-managed
+// key settings, so a client that re-points keyvaulturi sees the identifier follow.
+// NOTE: with no keyversion, Azure names the key's newest version; kvsim keeps the version
+// the identifier named before, which matches when the key moved with its version ids.
+static void presentStorageKeyIdentifier(json& resource) {
+  if (!resource.contains("properties") || !resource["properties"].contains("encryption")) return;
+  json& encryption = resource["properties"]["encryption"];
+  if (!encryption.is_object() || !encryption.contains("keyvaultproperties")) return;
+  json& key = encryption["keyvaultproperties"];
+  if (!key.is_object()) return;
+  std::string uri = key.value("keyvaulturi", "");
+  std::string name = key.value("keyname", "");
+  if (uri.empty() || name.empty()) return;
+  while (!uri.empty() && uri.back() == '/') uri.pop_back();
+  std::string version = key.value("keyversion", "");
+  if (version.empty()) {
+    std::string previous = key.value("currentVersionedKeyIdentifier", "");
+    version = previous.substr(previous.find_last_of('/') + 1);
+  }
+  key["currentVersionedKeyIdentifier"] = uri + "/keys/" + name + (version.empty() ? "" : "/" + version);
+}
+
 json ResourceManager::present(const json& stored) const {
   json resource = stored;
   std::string key = idKey(stored.value("id", ""));
@@ -396,6 +418,7 @@ json ResourceManager::present(const json& stored) const {
     resource["properties"]["provisioningState"] = provisioningStateWhilePending(lowerType);
   }
 
+  if (lowerType == "microsoft.storage/storageaccounts") presentStorageKeyIdentifier(resource);
   if (lowerType == "microsoft.network/virtualnetworks") {
     json subnets = json::array();
     std::string prefix = key + "/subnets/";
