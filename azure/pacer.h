@@ -50,9 +50,13 @@ struct PacerOptions {
   Milliseconds throttledPause{1'000};
   // Each 429 multiplies the budget's rate by this factor, down to `minimumRateFactor`...
   double throttledRateFactor = 0.5;
-  double minimumRateFactor = 0.125;
-  // ...and each period this long without a 429 doubles it again, up to the full rate.
-  Milliseconds recoveryPeriod{60'000};
+  // A budget whose requests reach the service later than they were paced (a slow network,
+  // a queue) can draw a few 429s at any rate, so the rate never falls below half: lower,
+  // a long copy would crawl while the service had room.
+  double minimumRateFactor = 0.5;
+  // ...and each period this long (one Key Vault window) without a 429 doubles it again, up
+  // to the full rate.
+  Milliseconds recoveryPeriod{10'000};
 };
 
 // Requests per second each budget allows over a long run, for choosing parallelism:
