@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -39,6 +40,27 @@ azure::ClientOptions clientOptionsFor(azure::Connection& connection, const azure
   return client;
 }
 
+// The options that name the connection, for the resume command apply prints. Secrets come
+// from the environment, so none of them is here.
+std::string connectionArguments(const azure::ConnectionOptions& options) {
+  std::string arguments;
+  auto add = [&](const std::string& name, const std::string& value) {
+    if (value.empty()) return;
+    if (!arguments.empty()) arguments += ' ';
+    arguments += name + ' ' + value;
+  };
+  if (!options.cloudFile.empty()) {
+    add("--cloud-file", options.cloudFile);
+  } else if (options.cloudName != "AzureCloud") {
+    add("--cloud", options.cloudName);
+  }
+  add("--ca-file", options.caFile);
+  if (options.auth != azure::AuthMethod::Auto) add("--auth", azure::authMethodName(options.auth));
+  add("--tenant", options.tenantId);
+  add("--client-id", options.clientId);
+  return arguments;
+}
+
 void printSummary(const executor::ApplySummary& summary) {
   for (const auto& failure : summary.failures) {
     std::cerr << "kvrelocate: error: step " << failure.step << " failed: " << failure.message;
@@ -70,6 +92,7 @@ int runApply(const ApplyArguments& arguments) {
   options.mappings = arguments.mappings;
   options.step.allowTemporaryEnableInSource = arguments.allowTemporaryEnableInSource;
   options.journalFile = arguments.journalFile;
+  options.connectionArguments = connectionArguments(arguments.connection);
   executor::ApplyConnection applyConnection{connection->transport(), connection->credential(), connection->timer(),
                                             clientOptionsFor(*connection, arguments.connection)};
 
@@ -96,6 +119,11 @@ int runApply(const ApplyArguments& arguments) {
 
 int runVerify(const VerifyArguments& arguments) {
   executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  if (!std::filesystem::exists(arguments.journalFile)) {
+    std::cerr << "kvrelocate: error: " << arguments.journalFile << ": the journal does not exist; pass the --journal "
+              << "file that apply wrote\n";
+    return kExitInvalidInput;
+  }
   std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "verify");
   if (!connection) return kExitUsage;
 

@@ -13,6 +13,8 @@
 //   4  internal error: an unexpected exception, which is a bug in kvrelocate
 //   5  `apply` stopped for an operator action (an external relocation, a CA-issued
 //      certificate); run it again with --resume once the action is done
+//   6  a live command could not reach Azure or sign in, or Azure rejected a request
+//      (connection, TLS, credential or service error)
 
 namespace kvr::cli {
 
@@ -23,6 +25,7 @@ enum ExitCode : int {
   kExitInvalidInput = 3,
   kExitInternal = 4,
   kExitOperatorAction = 5,
+  kExitService = 6,
 };
 
 }  // namespace kvr::cli

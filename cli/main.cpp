@@ -32,6 +32,7 @@ constexpr const char* kExitCodeFooter =
     "     written when a plan could be made\n"
     "  4  internal error: a bug in kvrelocate\n"
     "  5  apply stopped for an operator action; do what it says, then run the printed resume command\n"
+    "  6  discover, apply or verify could not reach Azure or sign in, or Azure rejected a request\n"
     "\n"
     "Diagnostics go to standard error, one line each:\n"
     "  kvrelocate: error: FILE#/json/pointer: [CODE] message (resource id)\n";
@@ -302,6 +303,16 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "kvrelocate: error: " << e.what() << '\n';
     return kExitUsage;
+  } catch (const kvr::azure::TransportError& e) {
+    std::cerr << "kvrelocate: error: " << e.what()
+              << "; check that the endpoint is reachable (for kvsim: that it runs and --cloud-file is its current cloud.json)\n";
+    return kExitService;
+  } catch (const kvr::azure::CredentialError& e) {
+    std::cerr << "kvrelocate: error: " << e.what() << '\n';
+    return kExitService;
+  } catch (const kvr::azure::ApiError& e) {
+    std::cerr << "kvrelocate: error: " << e.what() << '\n';
+    return kExitService;
   } catch (const kvr::InputError& e) {
     std::cerr << "kvrelocate: error: " << e.what() << '\n';
     return kExitInvalidInput;

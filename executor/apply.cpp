@@ -311,6 +311,7 @@ class Walker {
       summary.resumeCommand = "kvrelocate apply " + (document_.file.empty() ? std::string("PLAN") : document_.file) +
                               " --journal " + (options_.journalFile.empty() ? std::string("JOURNAL") : options_.journalFile) +
                               " --resume";
+      if (!options_.connectionArguments.empty()) summary.resumeCommand += " " + options_.connectionArguments;
       if (!summary.operatorActions.empty()) summary.resumeCommand += " --map OLD_ID=NEW_ID";
     }
     return summary;

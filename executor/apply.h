@@ -55,8 +55,10 @@ struct ApplyRunOptions {
   ResourceActionSettings resource;
   // The actions for data-plane nodes; empty uses makeDataPlaneAction.
   ActionFactory dataPlaneActions;
-  // For the resume command printed when the run stops.
+  // For the resume command printed when the run stops: the journal, and the options that
+  // name the connection (such as "--cloud-file FILE --auth client-secret"), never a secret.
   std::string journalFile;
+  std::string connectionArguments;
 };
 
 // The plan or journal does not fit the live estate; `problems` holds one line each, all of

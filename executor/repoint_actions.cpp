@@ -133,7 +133,7 @@ class AppServiceRepointAction : public Action {
 
   void run(StepContext& context) override {
     Rewriter rewriter(context, environment_.guard);
-    for (const std::string section : sections(context.node)) rewriteSection(context, rewriter, section);
+    for (const std::string& section : sections(context.node)) rewriteSection(context, rewriter, section);
     // TODO: App Service caches resolved references; until the refresh and the reference
     // check (parameters refreshReferences and verifyReferences) are built, the app picks
     // up the new vault on its next restart or within a day.
