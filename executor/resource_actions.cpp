@@ -244,9 +244,12 @@ class ExternalAction : public Action {
     const PlanNode& node = context.node;
     auto mapped = environment_.operatorMappings.find(toLower(node.id));
     if (mapped == environment_.operatorMappings.end()) {
-      throw OperatorActionRequired(node.id + " is relocated by its own procedure (" + node.reason +
-                                   "); relocate it, then continue with 'kvrelocate apply PLAN --journal JOURNAL --resume --map " +
-                                   node.id + "=NEW_ID'");
+      // An external node keeps its source location in the plan, so the region is the run's target.
+      const std::string& target = context.plan.target.location;
+      std::string region = target.empty() ? "the target region" : target;
+      throw OperatorActionRequired(node.id + " is relocated by its own procedure, not by kvrelocate: move it to " + region +
+                                   ", then continue with 'kvrelocate apply PLAN --journal JOURNAL --resume --map " + node.id +
+                                   "=NEW_ID'");
     }
     const std::string& newId = mapped->second;
     if (!context.client.getIfExists(azure::Service::ResourceManager, resourceUrl(context.client, newId, node.type))) {
