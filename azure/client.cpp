@@ -209,7 +209,7 @@ HttpResponse AzureClient::send(Service service, const std::string& method, const
     if (response.status == 401 && service == Service::KeyVault && !challengeAnswered) {
       challengeAnswered = true;
       if (adoptChallenge(response)) {
-        --attemptNumber;  // answering the challenge is part of the first attempt
+        --attemptNumber;  // the retry with the challenged audience belongs to the first attempt
         continue;
       }
       return response;
@@ -241,7 +241,7 @@ void AzureClient::throwApiError(const HttpRequest& request, const HttpResponse& 
       message = body["error"].value("message", "");
     }
   } catch (const std::exception&) {
-    // Not JSON: the status alone says what happened.
+    // The body is not JSON, so the error carries the status alone.
   }
   std::string requestId = response.header("x-ms-request-id");
   if (requestId.empty()) requestId = response.header("x-ms-correlation-request-id");

@@ -77,7 +77,7 @@ class MissingAction : public Action {
   std::string strategy_;
 };
 
-// Limits the steps in flight; halves the limit when the client saw new 429 answers since
+// Limits the steps in flight. It halves the limit when the client received new 429s since
 // the last step finished, and raises it by one after a step without them.
 class ConcurrencyLimit {
  public:

@@ -97,14 +97,14 @@ void SourceWriteGuard::check(const std::string& method, const std::string& url) 
 void SourceWriteGuard::checkResourceManager(const std::string& method, const std::string& path) const {
   if (isUnderAny(path, consumerIds_)) return;  // re-pointing a consumer that stays where it is
   if (isUnderAny(path, sourceIds_) && !isUnderAny(path, targetIds_)) {
-    throw SourceWriteRefused("refused " + method + " " + path + ": it would change a source resource, which apply only reads");
+    throw SourceWriteRefused("rejected " + method + " " + path + ": it would change a source resource, which apply only reads");
   }
   if (isUnderAny(path, targetIds_)) return;
   {
     std::lock_guard lock(mutex_);
     if (targetGroups_.count(path)) return;
   }
-  throw SourceWriteRefused("refused " + method + " " + path +
+  throw SourceWriteRefused("rejected " + method + " " + path +
                            ": it is neither a target of the plan nor a consumer the plan re-points");
 }
 
@@ -112,13 +112,13 @@ void SourceWriteGuard::checkKeyVault(const std::string& method, const std::strin
   std::lock_guard lock(mutex_);
   if (targetVaultHosts_.count(host)) return;
   if (!sourceVaultHosts_.count(host)) {
-    throw SourceWriteRefused("refused " + method + " https://" + host + path + ": the host is not the target vault");
+    throw SourceWriteRefused("rejected " + method + " https://" + host + path + ": the host is not the target vault");
   }
   if (method == "POST" && endsWith(path, "/backup")) return;  // a backup reads the object
   bool objectUpdate = method == "PATCH" && (path.rfind("/secrets/", 0) == 0 || path.rfind("/keys/", 0) == 0 ||
                                             path.rfind("/certificates/", 0) == 0);
   if (objectUpdate && options_.allowSourceObjectUpdate) return;
-  throw SourceWriteRefused("refused " + method + " https://" + host + path +
+  throw SourceWriteRefused("rejected " + method + " https://" + host + path +
                            ": it would change the source vault, which apply only reads");
 }
 

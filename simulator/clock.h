@@ -3,7 +3,9 @@
 // The time source of the simulator, so tests can move time forward instead of sleeping.
 
 #include <chrono>
+#include <ctime>
 #include <mutex>
+#include <string>
 
 namespace kvr::sim {
 
@@ -42,6 +44,16 @@ class ManualClock : public Clock {
 
 inline long long unixSeconds(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+// The time in UTC as ISO 8601 with seconds, such as 2026-12-04T22:44:56Z.
+inline std::string isoTime(TimePoint time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
 }
 
 }  // namespace kvr::sim

@@ -18,15 +18,6 @@ bool isValidApiVersion(const std::string& version) {
   return std::regex_match(version, pattern);
 }
 
-std::string isoTime(TimePoint time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
 // "Microsoft.Network/virtualNetworks/vnet1/subnets/snet1", as Resource Manager names a
 // resource in its not-found messages.
 std::string typedName(const ArmPath& path) {

@@ -15,15 +15,6 @@ using nlohmann::json;
 
 const std::vector<std::string> kResourceManagerAudiences = {"https://management.azure.com", "https://management.core.windows.net"};
 
-std::string isoTime(TimePoint time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
 bool isTokenPath(const std::vector<std::string>& segments) {
   return segments.size() == 4 && toLower(segments[1]) == "oauth2" && toLower(segments[2]) == "v2.0" &&
          toLower(segments[3]) == "token";

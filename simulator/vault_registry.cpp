@@ -12,15 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string isoTime(TimePoint time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
 std::optional<TimePoint> parseIsoTime(const std::string& text) {
   std::tm parts{};
   if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &parts)) return std::nullopt;
