@@ -1,17 +1,32 @@
 // Repoint actions: consumers stay where they are and are changed to use the new vault.
 // App Service settings are listed and written back with their @Microsoft.KeyVault
-// references rewritten; other consumers (storage accounts, disk encryption sets,
-// Application Gateways) get every vault URI, key or secret id and vault resource id in
-// their properties rewritten. Pinned versions follow the run state's version map.
+// references rewritten, and then every reference to a new vault must resolve. Other
+// consumers (storage accounts, disk encryption sets, Application Gateways) get every vault
+// URI, key or secret id and vault resource id in their properties rewritten. Pinned
+// versions follow the run state's version map.
 
 #include "azure/http.h"
 #include "executor/resource_actions_internal.h"
 
+#include <algorithm>
 #include <regex>
+#include <set>
 
 namespace kvr::executor::detail {
 
 namespace {
+
+// How long a re-pointed App Service reference may stay unresolved for a reason that a
+// propagating grant explains, and how often it is checked meanwhile. Access policies
+// usually take effect within a minute; role assignments can take up to ten.
+constexpr azure::Milliseconds kReferenceWait{600'000};
+constexpr azure::Milliseconds kReferencePoll{60'000};
+
+// Statuses that a grant still propagating to the vault can cause, so they are worth waiting
+// out. Any other status (SecretNotFound, VaultNotFound, InvalidSyntax, ...) fails at once.
+bool mayBePropagating(const std::string& status) {
+  return status == "AccessToKeyVaultDenied" || status == "FetchTimedOut" || status == "Initialized";
+}
 
 // Types whose properties cannot be patched: the whole resource is written back.
 bool writesWholeResource(const std::string& type) { return iequals(type, "Microsoft.Network/applicationGateways"); }
@@ -133,10 +148,9 @@ class AppServiceRepointAction : public Action {
 
   void run(StepContext& context) override {
     Rewriter rewriter(context, environment_.guard);
-    for (const std::string& section : sections(context.node)) rewriteSection(context, rewriter, section);
-    // TODO: App Service caches resolved references; until the refresh and the reference
-    // check (parameters refreshReferences and verifyReferences) are built, the app picks
-    // up the new vault on its next restart or within a day.
+    std::map<std::string, Json> written;
+    for (const std::string& section : sections(context.node)) written[section] = rewriteSection(context, rewriter, section);
+    checkReferences(context, written);
   }
 
  private:
@@ -149,7 +163,8 @@ class AppServiceRepointAction : public Action {
     return {"appsettings"};
   }
 
-  void rewriteSection(StepContext& context, Rewriter& rewriter, const std::string& section) {
+  // Rewrites one settings section and returns the settings as they now stand.
+  Json rewriteSection(StepContext& context, Rewriter& rewriter, const std::string& section) {
     const PlanNode& node = context.node;
     std::string base = node.id + "/config/" + section;
     // Listing the settings only reads them, so the request may be retried.
@@ -168,11 +183,75 @@ class AppServiceRepointAction : public Action {
     Json detail = {{"settings", settings.size()}, {"rewritten", names}};
     if (names.empty()) {
       context.journal.complete(node.key, section, detail);
-      return;
+      return settings;
     }
     context.journal.intend(node.key, section, detail);
     context.client.put(azure::Service::ResourceManager, resourceUrl(context.client, base, node.type), {{"properties", settings}});
     context.journal.complete(node.key, section, detail);
+    return settings;
+  }
+
+  struct Unresolved {
+    std::string section;
+    std::string setting;
+    std::string status;
+    std::string details;
+  };
+
+  // App Service resolves references when the settings change and keeps the result. Every
+  // reference that names a new vault must report Resolved. A status that a propagating grant
+  // explains is waited out: the settings are written again unchanged, which makes App
+  // Service resolve them again, as a restart would.
+  void checkReferences(StepContext& context, const std::map<std::string, Json>& written) {
+    azure::TimePoint deadline = environment_.timer.now() + kReferenceWait;
+    while (true) {
+      std::vector<Unresolved> unresolved = unresolvedReferences(context, written);
+      if (unresolved.empty()) return;
+      bool worthWaiting = std::all_of(unresolved.begin(), unresolved.end(), [](const Unresolved& item) { return mayBePropagating(item.status); });
+      if (!worthWaiting || environment_.timer.now() >= deadline) throw std::runtime_error(describe(context.node, unresolved, worthWaiting));
+
+      context.progress(std::to_string(unresolved.size()) + " Key Vault reference(s) not resolved yet (" + unresolved.front().status +
+                       "); checking again in " + std::to_string(kReferencePoll.count() / 1000) + " s");
+      environment_.timer.sleepFor(kReferencePoll);
+      for (const auto& [section, settings] : written) {
+        std::string url = resourceUrl(context.client, context.node.id + "/config/" + section, context.node.type);
+        context.client.put(azure::Service::ResourceManager, url, {{"properties", settings}});
+      }
+    }
+  }
+
+  // The references of the written sections that name a target vault and do not resolve.
+  std::vector<Unresolved> unresolvedReferences(StepContext& context, const std::map<std::string, Json>& written) const {
+    std::set<std::string> targetVaults;
+    for (const VaultRelocation& vault : context.plan.vaults) targetVaults.insert(toLower(vault.targetName));
+    std::vector<Unresolved> result;
+    for (const auto& [section, settings] : written) {
+      std::string url = resourceUrl(context.client, context.node.id + "/config/configreferences/" + section, context.node.type);
+      for (const Json& reference : context.client.list(azure::Service::ResourceManager, url)) {
+        Json properties = reference.value("properties", Json::object());
+        if (!targetVaults.count(toLower(properties.value("vaultName", "")))) continue;
+        std::string status = properties.value("status", "");
+        if (status == "Resolved") continue;
+        std::string id = reference.value("id", "");
+        std::string details = properties.value("details", "");
+        std::replace(details.begin(), details.end(), '\n', ' ');
+        result.push_back({section, reference.value("name", id.substr(id.rfind('/') + 1)), status.empty() ? "(no status)" : status, details});
+      }
+    }
+    return result;
+  }
+
+  // One line naming the app, every unresolved setting with its status, and what to do.
+  std::string describe(const PlanNode& node, const std::vector<Unresolved>& unresolved, bool waited) const {
+    std::string text = node.id + ": Key Vault references do not resolve after re-pointing:";
+    for (std::size_t index = 0; index < unresolved.size(); ++index) {
+      const Unresolved& item = unresolved[index];
+      text += std::string(index ? "; " : " ") + (item.section == "appsettings" ? "app setting " : "connection string ") + item.setting +
+              " is " + item.status;
+      if (!item.details.empty()) text += " (" + item.details + ")";
+    }
+    if (waited) text += "; still so after waiting " + std::to_string(kReferenceWait.count() / 1000) + " s";
+    return text + ". Fix the grant or the secret in the new vault, then run apply --resume.";
   }
 
   ResourceActionEnvironment& environment_;

@@ -93,6 +93,7 @@ class Verifier {
       std::string id = node.targetId.empty() ? node.id : node.targetId;
       if (auto target = client_.getIfExists(Service::ResourceManager, client_.resourceUrl(id, apiVersionFor(node.type)))) {
         verifyNoOldVaultReference(node, id, *target);
+        if (iequals(node.type, "Microsoft.Web/sites")) verifyAppServiceReferences(node, id);
       } else {
         fail(node.id, "exists", "consumer " + id + " is not found");
       }
@@ -221,6 +222,42 @@ class Verifier {
       for (const auto& needle : needles) found = found || text.find(needle) != std::string::npos;
       expect(!found, node.id, "no reference to " + vault.sourceName, targetId + " still references the old vault " + vault.sourceName);
     }
+  }
+
+  // Every Key Vault reference of a re-pointed app that names a relocated vault names its
+  // new vault and resolves, as App Service reports it under config/configreferences. App
+  // Service reports what it resolved at the app's last restart or settings change.
+  void verifyAppServiceReferences(const PlanNode& node, const std::string& appId) {
+    std::string app = leafName(appId);
+    for (const std::string section : {"appsettings", "connectionstrings"}) {
+      std::string url = client_.resourceUrl(appId + "/config/configreferences/" + section, apiVersionFor(node.type));
+      for (const Json& reference : client_.list(Service::ResourceManager, url)) {
+        Json properties = reference.value("properties", Json::object());
+        std::string vaultName = properties.value("vaultName", "");
+        const VaultRelocation* vault = relocationNaming(vaultName);
+        if (!vault) continue;
+        std::string id = reference.value("id", "");
+        std::string setting = (section == "appsettings" ? "app setting " : "connection string ") + reference.value("name", lastSegment(id));
+        std::string check = "reference in " + setting;
+        if (iequals(vaultName, vault->sourceName)) {
+          fail(node.id, check, app + " " + setting + " still points at the old vault " + vault->sourceName);
+          continue;
+        }
+        std::string status = properties.value("status", "");
+        std::string details = properties.value("details", "");
+        std::replace(details.begin(), details.end(), '\n', ' ');
+        expect(status == "Resolved", node.id, check,
+               app + " " + setting + " is " + (status.empty() ? "(no status)" : status) + " in " + vaultName + (details.empty() ? "" : ": " + details));
+      }
+    }
+  }
+
+  // The relocation whose source or target vault has this name, or nullptr.
+  const VaultRelocation* relocationNaming(const std::string& vaultName) const {
+    for (const VaultRelocation& vault : plan_.vaults) {
+      if (iequals(vault.sourceName, vaultName) || iequals(vault.targetName, vaultName)) return &vault;
+    }
+    return nullptr;
   }
 
   void verifyObject(const PlanNode& node) {

@@ -419,6 +419,26 @@ void KeyVaultDataPlane::discardVault(const std::string& vaultName) {
   certificates_.discardVault(vaultName);
 }
 
+KeyVaultDataPlane::SecretLookup KeyVaultDataPlane::lookupSecret(const std::string& vaultName, const std::string& name,
+                                                               const std::string& version) const {
+  SecretLookup result;
+  auto vault = vaults_.find(toLower(vaultName));
+  if (vault == vaults_.end()) return result;
+  auto found = vault->second.find(toLower(name));
+  if (found == vault->second.end() || found->second.deleted || found->second.versions.empty()) return result;
+  result.secretFound = true;
+  const SecretVersion* chosen = version.empty() ? &found->second.versions.back() : nullptr;
+  for (const SecretVersion& candidate : found->second.versions) {
+    if (!version.empty() && equalsIgnoreCase(candidate.version, version)) chosen = &candidate;
+  }
+  if (!chosen) return result;
+  result.versionFound = true;
+  result.version = chosen->version;
+  result.enabled = chosen->attributes.value("enabled", true);
+  result.valueReadable = chosen->valueKnown;
+  return result;
+}
+
 json KeyVaultDataPlane::snapshot(bool includeValues) const {
   json dataPlane = json::object();
   for (const auto& [vaultName, secrets] : vaults_) {

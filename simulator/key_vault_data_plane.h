@@ -39,6 +39,17 @@ class KeyVaultDataPlane {
   // certificates, not from the estate's secrets and keys.
   void seedVault(const std::string& vaultName, const nlohmann::json& dataPlane);
   void discardVault(const std::string& vaultName);
+
+  // The outcome of reading one secret version, without its value.
+  struct SecretLookup {
+    bool secretFound = false;   // the secret exists and is not deleted
+    bool versionFound = false;  // the version exists (the current one when none was named)
+    std::string version;        // the version found
+    bool enabled = false;
+    bool valueReadable = false;  // false when the estate recorded no value or a read error
+  };
+  // Looks up secret `name` in vault `vaultName`; an empty `version` means the current one.
+  SecretLookup lookupSecret(const std::string& vaultName, const std::string& name, const std::string& version) const;
   // The `dataPlane` member of an estate: secret values only when `includeValues`.
   nlohmann::json snapshot(bool includeValues) const;
   void clear() {

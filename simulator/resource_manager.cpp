@@ -506,6 +506,24 @@ Response ResourceManager::getVaultPrivateEndpointConnections(const Request& requ
 
 bool ResourceManager::exists(const std::string& id) const { return find(id) != nullptr; }
 
+std::optional<json> ResourceManager::findResource(const std::string& id) const {
+  const json* stored = find(id);
+  if (!stored) return std::nullopt;
+  return present(*stored);
+}
+
+std::vector<json> ResourceManager::roleAssignmentsCovering(const std::string& id) const {
+  std::string target = idKey(id);
+  std::vector<json> result;
+  for (const auto& [key, resource] : resources_) {
+    if (toLower(resource.value("type", "")) != "microsoft.authorization/roleassignments") continue;
+    std::string scope = idKey(resource.value("properties", json::object()).value("scope", ""));
+    if (scope.empty()) continue;
+    if (target == scope || target.rfind(scope + "/", 0) == 0) result.push_back(resource);
+  }
+  return result;
+}
+
 const json* ResourceManager::find(const std::string& id) const {
   auto found = resources_.find(idKey(id));
   return found == resources_.end() ? nullptr : &found->second;

@@ -57,6 +57,11 @@ class ResourceManager {
   void seedDeletedVault(const nlohmann::json& deletedVault);
 
   std::optional<VaultInfo> findVault(const std::string& name) const;
+  // The resource as GET returns it, or nullopt when no resource has this id.
+  std::optional<nlohmann::json> findResource(const std::string& id) const;
+  // Role assignments that apply to `id`: those at its own scope and at every scope that
+  // contains it (a parent resource, its resource group, its subscription).
+  std::vector<nlohmann::json> roleAssignmentsCovering(const std::string& id) const;
   nlohmann::json snapshotResources() const;
   nlohmann::json snapshotDeletedVaults() const;
   void clear();

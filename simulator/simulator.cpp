@@ -111,7 +111,13 @@ Response Simulator::handleResourceManager(const Request& request, const std::vec
   std::string subscription = segments.size() > 1 ? segments[1] : "";
   ThrottleAdmission admission = resourceManagerThrottle_.admit(request.method, subscription, principal);
   if (admission.rejection) return *admission.rejection;
-  Response response = resources_.handle(request, baseUrl_);
+  Response response;
+  if (AppServiceReferences::handles(request)) {
+    response = appServiceReferences_.handle(request);
+  } else {
+    response = resources_.handle(request, baseUrl_);
+    if (response.status < 300) appServiceReferences_.afterWrite(request);
+  }
   ResourceManagerThrottle::addHeader(response, admission);
   return response;
 }
@@ -214,6 +220,7 @@ Response Simulator::handleFaultsAdmin(const Request& request) {
 void Simulator::resetToEstate() {
   resources_.clear();
   keyVault_.clear();
+  appServiceReferences_.clear();
   keyVaultThrottle_.clear();
   resourceManagerThrottle_.clear();
   resourceGraph_.clear();

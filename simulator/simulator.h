@@ -10,11 +10,13 @@
 //   POST /{tenant}/oauth2/v2.0/token       client-credentials tokens
 //   GET  /msi/token                        App Service managed identity
 //   GET  /metadata/identity/oauth2/token   instance metadata managed identity
-//   /subscriptions/...                     Resource Manager
+//   /subscriptions/...                     Resource Manager, with App Service's Key Vault
+//                                          reference endpoints (app_service_references.h)
 //   POST /providers/Microsoft.ResourceGraph/resources   Resource Graph queries
 //   /_admin/snapshot, /_admin/reset, /_admin/counters, /_admin/faults   test support, no token needed
 // Injected faults apply to every request except the admin API.
 
+#include "simulator/app_service_references.h"
 #include "simulator/clock.h"
 #include "simulator/config.h"
 #include "simulator/faults.h"
@@ -85,6 +87,7 @@ class Simulator {
   TokenService tokens_;
   ResourceManager resources_;
   KeyVaultDataPlane keyVault_;
+  AppServiceReferences appServiceReferences_{resources_, keyVault_};
   KeyVaultThrottle keyVaultThrottle_;
   ResourceManagerThrottle resourceManagerThrottle_;
   ResourceGraph resourceGraph_;

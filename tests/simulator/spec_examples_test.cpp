@@ -666,5 +666,67 @@ TEST_F(SpecExamplesTest, CertificateListMatchesExample) {
   EXPECT_MATCHES_EXAMPLE(expected, bodyOf(list), exemptions);
 }
 
+// ---- Microsoft.Web (2023-12-01): Key Vault references of app settings ----
+
+// The App Service examples are compared only where the shared specifications hold them.
+const char* const kAppSettingsReferencesExample = "web/2023-12-01/GetKeyVaultReferencesForAppSettings.json";
+const char* const kAppSettingReferenceExample = "web/2023-12-01/GetKeyVaultReferencesForAppSetting.json";
+
+class AppServiceSpecExamplesTest : public SpecExamplesTest {
+ protected:
+  // Creates the example's site with one app setting per reference that the example lists,
+  // written in the VaultName form from the example's vault, secret and version.
+  std::string createSiteWith(const json& parameters, const std::vector<json>& references) {
+    std::string subscription = parameters["subscriptionId"];
+    std::string group = parameters["resourceGroupName"];
+    createGroupIn(subscription, group, "westus");
+    std::string site = groupId(group, subscription) + "/providers/Microsoft.Web/sites/" + parameters["name"].get<std::string>();
+    Response created = arm("PUT", site + "?api-version=2023-12-01", {{"location", "westus"}, {"properties", json::object()}});
+    EXPECT_EQ(created.status, 201) << created.body;
+
+    json settings = json::object();
+    for (const json& reference : references) {
+      const json& properties = reference["properties"];
+      std::string value = "@Microsoft.KeyVault(VaultName=" + properties["vaultName"].get<std::string>() +
+                          ";SecretName=" + properties["secretName"].get<std::string>();
+      if (properties.contains("secretVersion")) value += ";SecretVersion=" + properties["secretVersion"].get<std::string>();
+      settings[lastSegment(reference["id"].get<std::string>())] = value + ")";
+    }
+    Response written = arm("PUT", site + "/config/appsettings?api-version=2023-12-01", {{"properties", settings}});
+    EXPECT_EQ(written.status, 200) << written.body;
+    return site;
+  }
+};
+
+TEST_F(AppServiceSpecExamplesTest, AppSettingsKeyVaultReferencesMatchExample) {
+  if (!std::filesystem::exists(kSpecsDir / kAppSettingsReferencesExample)) {
+    GTEST_SKIP() << "no example at " << (kSpecsDir / kAppSettingsReferencesExample).string();
+  }
+  json example = loadExample(kAppSettingsReferencesExample);
+  const json& expected = example["responses"]["200"]["body"];
+  std::string site = createSiteWith(example["parameters"], expected["value"].get<std::vector<json>>());
+
+  Response list = arm("GET", site + "/config/configreferences/appsettings?api-version=2023-12-01");
+
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_MATCHES_EXAMPLE(expected, bodyOf(list), Exemptions{});
+}
+
+TEST_F(AppServiceSpecExamplesTest, AppSettingKeyVaultReferenceMatchesExample) {
+  if (!std::filesystem::exists(kSpecsDir / kAppSettingReferenceExample)) {
+    GTEST_SKIP() << "no example at " << (kSpecsDir / kAppSettingReferenceExample).string();
+  }
+  json example = loadExample(kAppSettingReferenceExample);
+  const json& parameters = example["parameters"];
+  const json& expected = example["responses"]["200"]["body"];
+  std::string site = createSiteWith(parameters, {expected});
+
+  Response one = arm("GET", site + "/config/configreferences/appsettings/" + parameters["appSettingKey"].get<std::string>() +
+                                "?api-version=2023-12-01");
+
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_MATCHES_EXAMPLE(expected, bodyOf(one), Exemptions{});
+}
+
 }  // namespace
 }  // namespace kvr::sim::testing
