@@ -28,6 +28,11 @@ bool mayBePropagating(const std::string& status) {
   return status == "AccessToKeyVaultDenied" || status == "FetchTimedOut" || status == "Initialized";
 }
 
+// MSINotEnabled: the app has no managed identity that can fetch its references. The vault
+// plays no part in that status, so the reference failed the same way before re-pointing,
+// and the plan warns about such a consumer (W-CONSUMER-WITHOUT-IDENTITY).
+bool dependsOnlyOnTheApp(const std::string& status) { return status == "MSINotEnabled"; }
+
 // Types whose properties cannot be patched: the whole resource is written back.
 bool writesWholeResource(const std::string& type) { return iequals(type, "Microsoft.Network/applicationGateways"); }
 
@@ -199,13 +204,22 @@ class AppServiceRepointAction : public Action {
   };
 
   // App Service resolves references when the settings change and keeps the result. Every
-  // reference that names a new vault must report Resolved. A status that a propagating grant
-  // explains is waited out: the settings are written again unchanged, which makes App
-  // Service resolve them again, as a restart would.
+  // reference that names a new vault must report Resolved, except MSINotEnabled, which only
+  // the app can cause and which is logged. A status that a propagating grant explains is
+  // waited out: the settings are written again unchanged, which makes App Service resolve
+  // them again, as a restart would.
   void checkReferences(StepContext& context, const std::map<std::string, Json>& written) {
     azure::TimePoint deadline = environment_.timer.now() + kReferenceWait;
-    while (true) {
-      std::vector<Unresolved> unresolved = unresolvedReferences(context, written);
+    for (bool firstCheck = true;; firstCheck = false) {
+      std::vector<Unresolved> unresolved;
+      for (Unresolved& item : unresolvedReferences(context, written)) {
+        if (!dependsOnlyOnTheApp(item.status)) {
+          unresolved.push_back(std::move(item));
+        } else if (firstCheck) {
+          context.progress(settingKind(item.section) + item.setting + " stays " + item.status +
+                           " until the app has a managed identity with access to the new vault");
+        }
+      }
       if (unresolved.empty()) return;
       bool worthWaiting = std::all_of(unresolved.begin(), unresolved.end(), [](const Unresolved& item) { return mayBePropagating(item.status); });
       if (!worthWaiting || environment_.timer.now() >= deadline) throw std::runtime_error(describe(context.node, unresolved, worthWaiting));
@@ -241,12 +255,14 @@ class AppServiceRepointAction : public Action {
     return result;
   }
 
+  static std::string settingKind(const std::string& section) { return section == "appsettings" ? "app setting " : "connection string "; }
+
   // One line naming the app, every unresolved setting with its status, and what to do.
   std::string describe(const PlanNode& node, const std::vector<Unresolved>& unresolved, bool waited) const {
     std::string text = node.id + ": Key Vault references do not resolve after re-pointing:";
     for (std::size_t index = 0; index < unresolved.size(); ++index) {
       const Unresolved& item = unresolved[index];
-      text += std::string(index ? "; " : " ") + (item.section == "appsettings" ? "app setting " : "connection string ") + item.setting +
+      text += std::string(index ? "; " : " ") + settingKind(item.section) + item.setting +
               " is " + item.status;
       if (!item.details.empty()) text += " (" + item.details + ")";
     }

@@ -100,7 +100,9 @@ TEST_F(RepointReferencesTest, RepointedAppWithGrantResolvesAndVerifies) {
     EXPECT_EQ(listed[setting]["status"], "Resolved") << setting << ": " << listed[setting].dump();
     EXPECT_EQ(listed[setting]["vaultName"], "kv-payments-neu") << setting;
   }
-  EXPECT_EQ(listed["Payments__ApiKey"]["activeVersion"], "b3d6f9a2c5e84b17a0d3f6c9e2b5a818");
+  // The pinned reference follows the copy of its version, and App Service reads that copy.
+  ASSERT_TRUE(listed["Payments__ApiKey"].contains("secretVersion"));
+  EXPECT_EQ(listed["Payments__ApiKey"]["activeVersion"], listed["Payments__ApiKey"]["secretVersion"]);
 
   std::map<std::string, VerifyCheck> checks = referenceChecks();
   ASSERT_EQ(checks.size(), 3u);
@@ -163,6 +165,24 @@ TEST_F(RepointReferencesTest, SecretMissingInNewVaultFailsWithoutWaiting) {
                                   "(Vault kv-payments-neu has no secret named 'smtp-password'.). Fix the grant or the secret in the new vault, "
                                   "then run apply --resume.");
   EXPECT_EQ(settingsWrites_, 1) << "a missing secret is not waited for";
+}
+
+TEST_F(RepointReferencesTest, AppWithoutIdentityIsRepointedAndReported) {
+  beforeSettingsWrite_ = [this](int write) {
+    if (write != 1) return;
+    sim::Response patched = arm("PATCH", kSite + "?api-version=2023-12-01", {{"identity", {{"type", "None"}, {"userAssignedIdentities", nullptr}}}});
+    ASSERT_EQ(patched.status, 200) << patched.body;
+  };
+
+  ApplySummary summary = apply(options());
+
+  EXPECT_EQ(failureOfSite(summary), nullptr) << failureOfSite(summary)->message;
+  EXPECT_EQ(settingsWrites_, 1) << "a missing identity is not waited for";
+  EXPECT_EQ(references()["Smtp__Password"]["status"], "MSINotEnabled");
+  std::map<std::string, VerifyCheck> checks = referenceChecks();
+  const VerifyCheck& smtp = checks["reference in app setting Smtp__Password"];
+  EXPECT_TRUE(smtp.passed);
+  EXPECT_EQ(smtp.detail, "MSINotEnabled before and after the move: the app has no managed identity that can read kv-payments-neu");
 }
 
 }  // namespace
