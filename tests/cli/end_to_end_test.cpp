@@ -176,6 +176,23 @@ TEST(CommandLine, HelpListsExitCodes) {
   EXPECT_NE(run.standardOutput.find("Exit codes:"), std::string::npos) << run.standardOutput;
 }
 
+TEST(CommandLine, CommandHelpOmitsExitCodeTable) {
+  for (const std::string command : {"plan", "map", "discover", "apply", "verify"}) {
+    RunResult run = runCli({command, "--help"});
+    EXPECT_EQ(run.exitCode, 0) << command;
+    EXPECT_EQ(run.standardOutput.find("Diagnostics go to standard error"), std::string::npos) << command;
+    EXPECT_EQ(run.standardOutput.find("usage error: an invalid option"), std::string::npos) << command;
+    EXPECT_NE(run.standardOutput.find("Exit codes: 0 "), std::string::npos) << command << ": " << run.standardOutput;
+  }
+}
+
+TEST(CommandLine, ApplyHelpListsItsOwnExitCodes) {
+  RunResult run = runCli({"apply", "--help"});
+  EXPECT_NE(run.standardOutput.find("5 stopped for an operator action"), std::string::npos) << run.standardOutput;
+  RunResult plan = runCli({"plan", "--help"});
+  EXPECT_EQ(plan.standardOutput.find("operator action"), std::string::npos) << plan.standardOutput;
+}
+
 TEST(CommandLine, DiagnosticsPrintedOnce) {
   RunResult run = runCli({"plan", kTemplate, kTemplate + ".missing", "--target-region", "northeurope", "-v"});
   std::string needle = "[E-INPUT-INVALID]";
