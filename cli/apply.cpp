@@ -3,9 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -71,6 +76,27 @@ void printSummary(const executor::ApplySummary& summary) {
   if (!summary.resumeCommand.empty()) std::cerr << "kvrelocate: to continue, run: " << summary.resumeCommand << '\n';
 }
 
+// Reads and checks the plan file. A file that cannot be opened is a one-line error naming
+// the file and the system's reason; an invalid plan throws InputError with its JSON pointer.
+std::optional<executor::PlanDocument> readPlanFile(const std::string& file) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {
+    std::cerr << "kvrelocate: error: " << file << ": cannot open the plan file: " << std::strerror(EISDIR) << '\n';
+    return std::nullopt;
+  }
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    int error = errno;
+    std::cerr << "kvrelocate: error: " << file << ": cannot open the plan file: "
+              << (error != 0 ? std::strerror(error) : "unknown error") << '\n';
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return executor::planFromText(text.str(), file);
+}
+
 }  // namespace
 
 void addMapping(std::map<std::string, std::string>& mappings, const std::string& value) {
@@ -82,7 +108,9 @@ void addMapping(std::map<std::string, std::string>& mappings, const std::string&
 }
 
 int runApply(const ApplyArguments& arguments) {
-  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::optional<executor::PlanDocument> loaded = readPlanFile(arguments.planFile);
+  if (!loaded) return kExitInvalidInput;
+  const executor::PlanDocument& plan = *loaded;
   std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "apply");
   if (!connection) return kExitUsage;
 
@@ -118,7 +146,9 @@ int runApply(const ApplyArguments& arguments) {
 }
 
 int runVerify(const VerifyArguments& arguments) {
-  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::optional<executor::PlanDocument> loaded = readPlanFile(arguments.planFile);
+  if (!loaded) return kExitInvalidInput;
+  const executor::PlanDocument& plan = *loaded;
   if (!std::filesystem::exists(arguments.journalFile)) {
     std::cerr << "kvrelocate: error: " << arguments.journalFile << ": the journal does not exist; pass the --journal "
               << "file that apply wrote\n";

@@ -193,6 +193,17 @@ TEST(CommandLine, ApplyHelpListsItsOwnExitCodes) {
   EXPECT_EQ(plan.standardOutput.find("operator action"), std::string::npos) << plan.standardOutput;
 }
 
+TEST(CommandLine, MissingPlanFileIsOneLineError) {
+  std::string path = ::testing::TempDir() + "kvr-no-such-plan.json";
+  for (const std::string command : {"apply", "verify"}) {
+    RunResult run = runCli({command, path, "--journal", ::testing::TempDir() + "kvr-no-such-journal.sqlite"});
+    EXPECT_EQ(run.exitCode, 3) << command << ": " << run.standardError;
+    EXPECT_EQ(run.standardError,
+              "kvrelocate: error: " + path + ": cannot open the plan file: No such file or directory\n")
+        << command;
+  }
+}
+
 TEST(CommandLine, DiagnosticsPrintedOnce) {
   RunResult run = runCli({"plan", kTemplate, kTemplate + ".missing", "--target-region", "northeurope", "-v"});
   std::string needle = "[E-INPUT-INVALID]";
