@@ -176,6 +176,25 @@ TEST(CommandLine, HelpListsExitCodes) {
   EXPECT_NE(run.standardOutput.find("Exit codes:"), std::string::npos) << run.standardOutput;
 }
 
+TEST(CommandLine, TargetRegionConflictWarnsNamingBothValues) {
+  // The example inventory's relocation request names northeurope.
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "swedencentral", "--format", "json"});
+  std::string expected = "kvrelocate: warning: " + inventory +
+                         "#/relocation/targetLocation: [W-TARGET-REGION-OVERRIDDEN] --target-region swedencentral "
+                         "overrides the target region northeurope that the input names; the plan relocates to "
+                         "swedencentral, so check which region is meant\n";
+  EXPECT_NE(run.standardError.find(expected), std::string::npos) << run.standardError;
+  EXPECT_NE(run.standardOutput.find("\"W-TARGET-REGION-OVERRIDDEN\""), std::string::npos) << "the plan records it";
+  EXPECT_NE(run.standardOutput.find("\"location\": \"swedencentral\""), std::string::npos);
+}
+
+TEST(CommandLine, TargetRegionMatchingInputGivesNoWarning) {
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "North Europe", "--format", "json"});
+  EXPECT_EQ(run.standardError.find("W-TARGET-REGION-OVERRIDDEN"), std::string::npos) << run.standardError;
+}
+
 TEST(CommandLine, CommandHelpOmitsExitCodeTable) {
   for (const std::string command : {"plan", "map", "discover", "apply", "verify"}) {
     RunResult run = runCli({command, "--help"});
