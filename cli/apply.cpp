@@ -20,6 +20,7 @@
 #include "executor/events.h"
 #include "executor/journal.h"
 #include "executor/verify.h"
+#include "viz/labels.h"
 
 namespace kvr::cli {
 
@@ -66,9 +67,18 @@ std::string connectionArguments(const azure::ConnectionOptions& options) {
   return arguments;
 }
 
-void printSummary(const executor::ApplySummary& summary) {
+// The step's resource id with the casing of the inputs, or a label for an added step.
+std::string stepName(const Plan& plan, const std::string& key) {
+  const PlanNode* node = plan.node(key);
+  if (!node) return key;
+  return node->id.empty() ? viz::stepLabel(*node) : node->id;
+}
+
+// Prints the failures, the operator actions and the resume command, once each, on standard
+// error; the progress on standard output ends with the one-line summary.
+void printSummary(const Plan& plan, const executor::ApplySummary& summary) {
   for (const auto& failure : summary.failures) {
-    std::cerr << "kvrelocate: error: step " << failure.step << " failed: " << failure.message;
+    std::cerr << "kvrelocate: error: step " << stepName(plan, failure.step) << " failed: " << failure.message;
     if (failure.skippedDependents > 0) std::cerr << " (" << failure.skippedDependents << " dependent steps skipped)";
     std::cerr << '\n';
   }
@@ -126,7 +136,7 @@ int runApply(const ApplyArguments& arguments) {
 
   std::unique_ptr<executor::ApplyEvents> events = arguments.logFormat == "json"
                                                       ? executor::makeJsonEvents(std::cout)
-                                                      : executor::makeTextEvents(std::cout, isatty(STDOUT_FILENO) == 1);
+                                                      : executor::makeTextEvents(std::cout, isatty(STDOUT_FILENO) == 1, &plan.plan);
   executor::ApplySummary summary;
   try {
     executor::SqliteJournal journal(arguments.journalFile);
@@ -139,7 +149,7 @@ int runApply(const ApplyArguments& arguments) {
     return kExitInvalidInput;
   }
   std::cout.flush();
-  printSummary(summary);
+  printSummary(plan.plan, summary);
   if (summary.status == "completed") return kExitSuccess;
   if (summary.status == "stopped") return kExitOperatorAction;
   return kExitBlocked;
