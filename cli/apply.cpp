@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/retry_report.h"
 #include "executor/apply.h"
 #include "executor/events.h"
 #include "executor/journal.h"
@@ -164,7 +165,13 @@ int runVerify(const VerifyArguments& arguments) {
               << "file that apply wrote\n";
     return kExitInvalidInput;
   }
-  std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "verify");
+  // verify only reads, so it retries less than apply: a host that does not answer costs at
+  // most 4 attempts of up to 10 s each plus about 3.5 s of waits, once (see RetryReporter).
+  azure::ConnectionOptions connectionOptions = arguments.connection;
+  connectionOptions.retry.maxAttempts = 4;
+  connectionOptions.retry.maxDelay = azure::Milliseconds(8'000);
+  connectionOptions.connectTimeout = std::min(connectionOptions.connectTimeout, azure::Milliseconds(10'000));
+  std::unique_ptr<azure::Connection> connection = openConnection(connectionOptions, "verify");
   if (!connection) return kExitUsage;
 
   executor::RunState state;
@@ -189,10 +196,15 @@ int runVerify(const VerifyArguments& arguments) {
 
   executor::VerifyOptions options;
   options.secretVersions = plan.plan.options.value("secretVersions", std::string("all"));
-  executor::VerifyReport report = executor::verifyRelocation(plan.plan, connection->client(), state, options);
+  RetryReporter retries(connection->transport(), connection->timer(), std::cerr,
+                        {connectionOptions.retry.maxAttempts});
+  azure::AzureClient client(retries.transport(), connection->credential(), clientOptionsFor(*connection, connectionOptions),
+                            retries.timer());
+  executor::VerifyReport report = executor::verifyRelocation(plan.plan, client, state, options);
   std::ostringstream table;
   executor::printVerifyTable(report, table);
   writeOutput(arguments.outputFile, table.str());
+  if (!retries.unreachableHosts().empty()) return kExitService;
   return report.passed() ? kExitSuccess : kExitBlocked;
 }
 
