@@ -77,6 +77,18 @@ class MissingAction : public Action {
   std::string strategy_;
 };
 
+// Returns how many steps run at once: --parallelism when given, else the default from the throttle
+// budgets, lowered to the plan's maxParallelDataPlaneRequests. A step sends one request at
+// a time, so this also bounds the requests in flight.
+std::size_t stepsAtOnce(const Plan& plan, const ApplyRunOptions& options) {
+  if (options.parallelism > 0) return options.parallelism;
+  std::size_t steps = defaultParallelism();
+  if (auto limit = plan.options.find("maxParallelDataPlaneRequests"); limit != plan.options.end() && limit->is_number_integer()) {
+    steps = std::min(steps, static_cast<std::size_t>(std::max<long long>(1, limit->get<long long>())));
+  }
+  return steps;
+}
+
 // Limits the steps in flight. It halves the limit when the client received new 429s since
 // the last step finished, and raises it by one after a step without them.
 class ConcurrencyLimit {
@@ -112,14 +124,13 @@ class Walker {
   Walker(const PlanDocument& document, azure::AzureClient& client, SqliteJournal& journal, RunState& state,
          const ApplyRunOptions& options, ApplyEvents& events, ResourceActionEnvironment& environment)
       : document_(document), plan_(document.plan), client_(client), journal_(journal), state_(state), options_(options),
-        events_(events), environment_(environment) {
+        events_(events), environment_(environment), parallelism_(stepsAtOnce(plan_, options)) {
     for (const auto& step : plan_.steps) keyByOrder_[step.order] = step.node;
     for (const auto& [key, record] : journal_.steps()) status_[key] = record.status;
   }
 
   ApplySummary walk(azure::Timer& timer) {
-    std::size_t parallelism = options_.parallelism ? options_.parallelism : defaultParallelism();
-    ConcurrencyLimit limit(parallelism);
+    ConcurrencyLimit limit(parallelism_);
     std::size_t waves = 0;
     for (const auto& step : plan_.steps) waves = std::max(waves, step.wave);
     for (std::size_t wave = 1; wave <= waves; ++wave) {
@@ -194,7 +205,7 @@ class Walker {
         limit.release(client_.stats().throttled);
       }
     };
-    std::size_t threads = std::min<std::size_t>(ready.size(), options_.parallelism ? options_.parallelism : defaultParallelism());
+    std::size_t threads = std::min(ready.size(), parallelism_);
     std::vector<std::thread> workers;
     for (std::size_t index = 1; index < threads; ++index) workers.emplace_back(work);
     if (threads > 0) work();
@@ -353,6 +364,7 @@ class Walker {
   const ApplyRunOptions& options_;
   ApplyEvents& events_;
   ResourceActionEnvironment& environment_;
+  const std::size_t parallelism_;
   std::map<std::size_t, std::string> keyByOrder_;
 
   std::mutex mutex_;  // guards the members below
@@ -508,6 +520,7 @@ ApplySummary runApply(const PlanDocument& document, ApplyConnection& connection,
   summary.requests = stats.requests;
   summary.retries = stats.retries;
   summary.throttled = stats.throttled;
+  summary.parallelism = stepsAtOnce(plan, options);
   journal.finishRun(summary.status, isoTime(connection.timer.now()));
   events.runFinished(summary);
   return summary;

@@ -84,7 +84,7 @@ class TextEvents : public ApplyEvents {
     out_ << "apply " << summary.status << ": " << summary.done << " steps done, " << summary.already
          << " done earlier, " << summary.failed << " failed, " << summary.skipped << " skipped, " << summary.waiting
          << " waiting; " << summary.requests << " requests, " << summary.retries << " retries (" << summary.throttled
-         << " throttled)\n"
+         << " throttled), up to " << summary.parallelism << " steps at once\n"
          << std::flush;
   }
 
@@ -127,7 +127,7 @@ class JsonEvents : public ApplyEvents {
     write({{"event", "run-finished"}, {"status", summary.status}, {"done", summary.done}, {"already", summary.already},
            {"failed", summary.failed}, {"skipped", summary.skipped}, {"waiting", summary.waiting},
            {"requests", summary.requests}, {"retries", summary.retries}, {"throttled", summary.throttled},
-           {"failures", failures}, {"operatorActions", summary.operatorActions}, {"resumeCommand", summary.resumeCommand}});
+           {"parallelism", summary.parallelism}, {"failures", failures}, {"operatorActions", summary.operatorActions}, {"resumeCommand", summary.resumeCommand}});
   }
 
  private:

@@ -41,6 +41,7 @@ struct ApplySummary {
   long long requests = 0;
   long long retries = 0;
   long long throttled = 0;
+  std::size_t parallelism = 0;                 // steps that could run at once
   std::vector<FailedStep> failures;            // root causes, once each
   std::vector<std::string> operatorActions;    // what the operator must do
   std::string resumeCommand;                   // empty when nothing is left

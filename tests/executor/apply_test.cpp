@@ -3,6 +3,7 @@
 // dependents are skipped, and what it refuses before writing anything.
 
 #include "apply_fixture.h"
+#include "executor/data_plane_objects.h"
 
 namespace kvr::executor::testing {
 namespace {
@@ -95,8 +96,18 @@ TEST_F(ApplyOnSimulatorTest, RepointsConsumersToTheNewVault) {
   json site = snapshotResource(kSourceGroup + "/providers/Microsoft.Web/sites/app-payments-weu");
   const json& settings = site["config"]["appSettings"];
   EXPECT_EQ(settings["ConnectionStrings__PaymentsDb"], "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/db-connection/)");
-  EXPECT_EQ(settings["Payments__ApiKey"],
-            "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/payments-api-key/b3d6f9a2c5e84b17a0d3f6c9e2b5a818)");
+  // The pinned version points at its copy: a new version id with the same value.
+  const std::string pinnedPrefix = "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/payments-api-key/";
+  std::string pinned = settings["Payments__ApiKey"];
+  ASSERT_EQ(pinned.rfind(pinnedPrefix, 0), 0u) << pinned;
+  std::string copiedVersion = pinned.substr(pinnedPrefix.size(), pinned.size() - pinnedPrefix.size() - 1);
+  EXPECT_EQ(copiedVersion.size(), 32u);
+  EXPECT_NE(copiedVersion, "b3d6f9a2c5e84b17a0d3f6c9e2b5a818");
+  std::string sourceHost = "https://kv-payments-weu.vault.localhost:8443/";
+  json original = client().get(azure::Service::KeyVault,
+                               sourceHost + "secrets/payments-api-key/b3d6f9a2c5e84b17a0d3f6c9e2b5a818?api-version=7.6");
+  json copy = client().get(azure::Service::KeyVault, kVaultHost + "secrets/payments-api-key/" + copiedVersion + "?api-version=7.6");
+  EXPECT_EQ(sha256(copy.value("value", "")), sha256(original.value("value", "")));
   EXPECT_EQ(settings["Smtp__Password"], "@Microsoft.KeyVault(VaultName=kv-payments-neu;SecretName=smtp-password)");
   EXPECT_EQ(settings["ASPNETCORE_ENVIRONMENT"], "Production");
 
@@ -235,7 +246,9 @@ TEST_F(ApplyOnSimulatorTest, FailedVaultSkipsDependentsWithOneRootCause) {
   EXPECT_GE(summary.failures[0].skippedDependents, 10u);
   EXPECT_EQ(summary.failed, 1u);
   for (const auto& finished : events.finished) {
-    if (finished.status == StepStatus::Skipped) EXPECT_EQ(finished.message, "skipped because " + vaultKey + " failed");
+    if (finished.status == StepStatus::Skipped) {
+      EXPECT_EQ(finished.message, "skipped because " + vaultKey + " failed");
+    }
   }
   EXPECT_TRUE(snapshotResource(kTargetVnet).is_object()) << "steps that do not need the vault still ran";
 }

@@ -112,12 +112,13 @@ TEST(TextEvents, SummaryIsOneLine) {
   summary.done = 19;
   summary.waiting = 2;
   summary.requests = 80;
+  summary.parallelism = 4;
   summary.operatorActions = {"move the disk"};
   summary.resumeCommand = "kvrelocate apply plan.json --journal j --resume";
   events->runFinished(summary);
   EXPECT_EQ(out.str(),
             "apply stopped: 19 steps done, 0 done earlier, 0 failed, 0 skipped, 2 waiting; 80 requests, 0 retries (0 "
-            "throttled)\n");
+            "throttled), up to 4 steps at once\n");
 }
 
 TEST(TextEvents, WithoutPlanNamesStepsByKey) {
