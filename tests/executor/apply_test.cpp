@@ -216,14 +216,34 @@ TEST_F(ApplyOnSimulatorTest, LeavesTheSourceUnchanged) {
   EXPECT_EQ(simulator_.snapshot(true)["dataPlane"]["kv-payments-weu"], dataBefore);
 }
 
-TEST_F(ApplyOnSimulatorTest, ExternalStepStopsWithOperatorMessage) {
+TEST_F(ApplyOnSimulatorTest, ExternalStopNamesEveryWaitingExternalStep) {
   ApplySummary summary = apply(options());
   EXPECT_EQ(summary.status, "stopped");
-  ASSERT_EQ(summary.operatorActions.size(), 1u);
-  EXPECT_NE(summary.operatorActions[0].find(kDisk + " is relocated by its own procedure"), std::string::npos) << summary.operatorActions[0];
-  EXPECT_NE(summary.operatorActions[0].find("--resume --map " + kDisk + "=NEW_ID"), std::string::npos);
   EXPECT_EQ(summary.waiting, 2u) << "the disk, and the machine that waits for it";
-  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map OLD_ID=NEW_ID");
+  ASSERT_EQ(summary.operatorActions.size(), 2u);
+  EXPECT_EQ(summary.operatorActions[0], kDisk + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                "northeurope, then pass its new id with --map");
+  EXPECT_EQ(summary.operatorActions[1], kMachine + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                   "northeurope, then pass its new id with --map");
+}
+
+TEST_F(ApplyOnSimulatorTest, ExternalStopResumeCommandMapsEach) {
+  ApplySummary summary = apply(options());
+  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map " + kDisk +
+                                       "=NEW_ID --map " + kMachine + "=NEW_ID");
+}
+
+TEST_F(ApplyOnSimulatorTest, MappedIdThatDoesNotExistIsNamed) {
+  apply(options());
+  ApplyRunOptions resumed = options();
+  resumed.resume = true;
+  resumed.mappings = {{kDisk, kTargetGroup + "/providers/Microsoft.Compute/disks/disk-not-created"}};
+  ApplySummary second = apply(resumed);
+  ASSERT_EQ(second.operatorActions.size(), 2u);
+  EXPECT_NE(second.operatorActions[0].find("the new id given for " + kDisk + " does not exist"), std::string::npos)
+      << second.operatorActions[0];
+  EXPECT_NE(second.resumeCommand.find("--map " + kDisk + "=NEW_ID --map " + kMachine + "=NEW_ID"), std::string::npos)
+      << second.resumeCommand;
 }
 
 TEST_F(ApplyOnSimulatorTest, ResumeWithMappedIdsFinishes) {
