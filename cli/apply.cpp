@@ -108,6 +108,12 @@ std::optional<executor::PlanDocument> readPlanFile(const std::string& file) {
   return executor::planFromText(text.str(), file);
 }
 
+// Signs in to Resource Manager once before any check, so that a credential or endpoint
+// that does not work ends the command with one error (exit 6) instead of one per resource.
+void signIn(azure::Connection& connection) {
+  connection.credential().getToken(azure::defaultScope(connection.cloud().resourceManagerAudience));
+}
+
 }  // namespace
 
 void addMapping(std::map<std::string, std::string>& mappings, const std::string& value) {
@@ -124,6 +130,7 @@ int runApply(const ApplyArguments& arguments) {
   const executor::PlanDocument& plan = *loaded;
   std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "apply");
   if (!connection) return kExitUsage;
+  signIn(*connection);
 
   executor::ApplyRunOptions options;
   options.resume = arguments.resume;
@@ -173,6 +180,7 @@ int runVerify(const VerifyArguments& arguments) {
   connectionOptions.connectTimeout = std::min(connectionOptions.connectTimeout, azure::Milliseconds(10'000));
   std::unique_ptr<azure::Connection> connection = openConnection(connectionOptions, "verify");
   if (!connection) return kExitUsage;
+  signIn(*connection);
 
   executor::RunState state;
   try {
