@@ -289,7 +289,36 @@ class Walker {
     std::lock_guard lock(mutex_);
     status_[key] = status;
     if (status == StepStatus::Failed) failures_.push_back({key, message, 0});
-    if (status == StepStatus::WaitingForOperator) operatorActions_.push_back(message);
+    if (status == StepStatus::WaitingForOperator) waitingMessages_[key] = message;
+  }
+
+  // Collects what the operator must do before the run can go on, in step order. Each
+  // external step that is not done gets where to move its resource, including the steps
+  // still behind another external step, so that one resume can carry every --map. Any other
+  // waiting step gets its own message. Returns the --map options for the resume command.
+  std::string collectOperatorActions(std::vector<std::string>& actions) {
+    std::string maps;
+    for (const auto& step : plan_.steps) {
+      const PlanNode* node = plan_.node(step.node);
+      StepStatus status = statusOf(step.node);
+      auto waited = waitingMessages_.find(step.node);
+      bool external = node && node->strategy == Strategy::External;
+      if (external && (status == StepStatus::Pending || status == StepStatus::WaitingForOperator)) {
+        bool mapped = environment_.operatorMappings.count(toLower(node->id)) > 0;
+        // A mapped step that waits was given an id that does not exist; its message names it.
+        actions.push_back(mapped && waited != waitingMessages_.end() ? waited->second : externalAction(*node));
+        maps += " --map " + node->id + "=NEW_ID";
+      } else if (waited != waitingMessages_.end() && status == StepStatus::WaitingForOperator) {
+        actions.push_back(waited->second);
+      }
+    }
+    return maps;
+  }
+
+  std::string externalAction(const PlanNode& node) const {
+    std::string region = plan_.target.location.empty() ? "the target region" : plan_.target.location;
+    return node.id + " is relocated by its own procedure, not by kvrelocate: move it to " + region +
+           ", then pass its new id with --map";
   }
 
   ApplySummary summarize() {
@@ -306,8 +335,7 @@ class Walker {
       summary.failures.push_back(failure);
     }
     std::sort(summary.failures.begin(), summary.failures.end(), [](const FailedStep& a, const FailedStep& b) { return a.step < b.step; });
-    summary.operatorActions = operatorActions_;
-    std::sort(summary.operatorActions.begin(), summary.operatorActions.end());
+    std::string maps = collectOperatorActions(summary.operatorActions);
     summary.waiting = 0;
     for (const auto& step : plan_.steps) {
       StepStatus status = statusOf(step.node);
@@ -323,7 +351,7 @@ class Walker {
                               " --journal " + (options_.journalFile.empty() ? std::string("JOURNAL") : options_.journalFile) +
                               " --resume";
       if (!options_.connectionArguments.empty()) summary.resumeCommand += " " + options_.connectionArguments;
-      if (!summary.operatorActions.empty()) summary.resumeCommand += " --map OLD_ID=NEW_ID";
+      summary.resumeCommand += maps;
     }
     return summary;
   }
@@ -344,7 +372,7 @@ class Walker {
   std::map<std::string, std::string> rootOf_;
   std::map<std::string, std::size_t> skippedBecause_;
   std::vector<FailedStep> failures_;
-  std::vector<std::string> operatorActions_;
+  std::map<std::string, std::string> waitingMessages_;  // by step key
   ApplySummary summary_;
 };
 

@@ -124,8 +124,8 @@ class Ordering {
       for (const auto& vaultKey : context_.vaults) {
         if (!grants(holderKey, vaultKey)) continue;
         addGrant(vaultKey, holderKey, "grants the new identity of " + leafName(context_.nodes.at(holderKey).name) +
-                                          " the permissions its old principal had, then waits for the grant to "
-                                          "propagate",
+                                          " the permissions its old principal had, then reads the grant back until "
+                                          "Resource Manager lists it",
                  {});
       }
     }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -174,6 +176,80 @@ TEST(CommandLine, HelpListsExitCodes) {
   RunResult run = runCli({"--help"});
   EXPECT_EQ(run.exitCode, 0);
   EXPECT_NE(run.standardOutput.find("Exit codes:"), std::string::npos) << run.standardOutput;
+}
+
+TEST(CommandLine, TargetRegionConflictWarnsNamingBothValues) {
+  // The example inventory's relocation request names northeurope.
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "swedencentral", "--format", "json"});
+  std::string expected = "kvrelocate: warning: " + inventory +
+                         "#/relocation/targetLocation: [W-TARGET-REGION-OVERRIDDEN] --target-region swedencentral "
+                         "overrides the target region northeurope that the input names; the plan relocates to "
+                         "swedencentral, so check which region is meant\n";
+  EXPECT_NE(run.standardError.find(expected), std::string::npos) << run.standardError;
+  EXPECT_NE(run.standardOutput.find("\"W-TARGET-REGION-OVERRIDDEN\""), std::string::npos) << "the plan records it";
+  EXPECT_NE(run.standardOutput.find("\"location\": \"swedencentral\""), std::string::npos);
+}
+
+TEST(CommandLine, TargetRegionMatchingInputGivesNoWarning) {
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "North Europe", "--format", "json"});
+  EXPECT_EQ(run.standardError.find("W-TARGET-REGION-OVERRIDDEN"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, CommandHelpOmitsExitCodeTable) {
+  for (const std::string command : {"plan", "map", "discover", "apply", "verify"}) {
+    RunResult run = runCli({command, "--help"});
+    EXPECT_EQ(run.exitCode, 0) << command;
+    EXPECT_EQ(run.standardOutput.find("Diagnostics go to standard error"), std::string::npos) << command;
+    EXPECT_EQ(run.standardOutput.find("usage error: an invalid option"), std::string::npos) << command;
+    EXPECT_NE(run.standardOutput.find("Exit codes: 0 "), std::string::npos) << command << ": " << run.standardOutput;
+  }
+}
+
+TEST(CommandLine, ApplyHelpListsItsOwnExitCodes) {
+  RunResult run = runCli({"apply", "--help"});
+  EXPECT_NE(run.standardOutput.find("5 stopped for an operator action"), std::string::npos) << run.standardOutput;
+  RunResult plan = runCli({"plan", "--help"});
+  EXPECT_EQ(plan.standardOutput.find("operator action"), std::string::npos) << plan.standardOutput;
+}
+
+TEST(CommandLine, MissingPlanFileIsOneLineError) {
+  std::string path = ::testing::TempDir() + "kvr-no-such-plan.json";
+  for (const std::string command : {"apply", "verify"}) {
+    RunResult run = runCli({command, path, "--journal", ::testing::TempDir() + "kvr-no-such-journal.sqlite"});
+    EXPECT_EQ(run.exitCode, 3) << command << ": " << run.standardError;
+    EXPECT_EQ(run.standardError,
+              "kvrelocate: error: " + path + ": cannot open the plan file: No such file or directory\n")
+        << command;
+  }
+}
+
+TEST(CommandLine, UnreachableSignInIsOneErrorWithExitSix) {
+  std::string directory = ::testing::TempDir() + "kvr-sign-in-" + std::to_string(::getpid()) + "/";
+  std::filesystem::create_directories(directory);
+  ASSERT_EQ(runCli({"plan", kTemplate, "--target-region", "northeurope", "--format", "json", "-o", directory + "plan.json"}).exitCode, 0);
+  // Nothing listens on port 1 of the loopback address.
+  std::ofstream(directory + "cloud.json") << R"({"name": "closed", "authority": "https://127.0.0.1:1",
+    "resourceManager": "https://127.0.0.1:1", "resourceManagerAudience": "https://management.azure.com",
+    "keyVaultAudience": "https://vault.azure.net", "keyVaultDnsSuffix": "vault.localhost"})";
+  std::ofstream(directory + "journal.sqlite").flush();
+  ::setenv("AZURE_TENANT_ID", "0b9f5c2e-7d41-4a83-9e6b-3c8d1f4a2e70", 1);
+  ::setenv("AZURE_CLIENT_ID", "kvrelocate-test", 1);
+  ::setenv("AZURE_CLIENT_SECRET", "test-only-not-a-secret", 1);
+  for (const std::string command : {"apply", "verify"}) {
+    std::vector<std::string> arguments = {command, directory + "plan.json", "--journal", directory + "journal.sqlite",
+                                          "--cloud-file", directory + "cloud.json", "--auth", "client-secret"};
+    if (command == "verify") arguments.insert(arguments.end(), {"-o", directory + "verify.txt"});
+    RunResult run = runCli(arguments);
+    EXPECT_EQ(run.exitCode, 6) << command << ": " << run.standardError;
+    EXPECT_EQ(std::count(run.standardError.begin(), run.standardError.end(), '\n'), 1) << command << ": " << run.standardError;
+    EXPECT_NE(run.standardError.find("token request failed"), std::string::npos) << command << ": " << run.standardError;
+    EXPECT_EQ(run.standardError.find("test-only-not-a-secret"), std::string::npos) << command;
+  }
+  EXPECT_FALSE(std::filesystem::exists(directory + "verify.txt")) << "nothing was checked";
+  ::unsetenv("AZURE_CLIENT_SECRET");
+  std::filesystem::remove_all(directory);
 }
 
 TEST(CommandLine, DiagnosticsPrintedOnce) {

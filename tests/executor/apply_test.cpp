@@ -135,6 +135,56 @@ TEST_F(ApplyOnSimulatorTest, GrantsTheRecreatedIdentityOnTheNewVault) {
   EXPECT_EQ(granted["permissions"]["keys"], json::array({"get", "wrapkey", "unwrapkey"}));
 }
 
+// Hides the access policies of the target vault from the first `hiddenReads` reads after
+// apply added one, as Resource Manager may do for a moment after a write.
+class LateListingTransport : public azure::HttpTransport {
+ public:
+  LateListingTransport(azure::HttpTransport& inner, int hiddenReads) : inner_(inner), hiddenReads_(hiddenReads) {}
+
+  azure::HttpResponse send(const azure::HttpRequest& request) override {
+    azure::HttpResponse response = inner_.send(request);
+    std::string path = toLower(azure::splitUrl(request.url).pathAndQuery);
+    if (request.method == "PUT" && path.find("/vaults/kv-payments-neu/accesspolicies/add") != std::string::npos) added_ = true;
+    bool vaultRead = request.method == "GET" && path.rfind(toLower(kTargetVault) + "?", 0) == 0;
+    if (added_ && vaultRead && hiddenReads_ != 0 && response.ok()) {
+      if (hiddenReads_ > 0) --hiddenReads_;
+      json body = json::parse(response.body);
+      body["properties"]["accessPolicies"] = json::array();
+      response.body = body.dump();
+      ++hidden_;
+    }
+    return response;
+  }
+  int hidden() const { return hidden_; }
+
+ private:
+  azure::HttpTransport& inner_;
+  int hiddenReads_;  // -1: always
+  bool added_ = false;
+  int hidden_ = 0;
+};
+
+TEST_F(ApplyOnSimulatorTest, GrantWaitsUntilResourceManagerListsIt) {
+  LateListingTransport late(transport_, 2);
+  RecordingEvents events;
+  long long sleptBefore = timer_.sleptMs();
+  ApplySummary summary = apply(plan(), options(), events, &late);
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(late.hidden(), 2);
+  EXPECT_GE(timer_.sleptMs() - sleptBefore, 10'000) << "two polls of 5 s";
+}
+
+TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsTheStepNamingThePrincipal) {
+  LateListingTransport never(transport_, -1);
+  RecordingEvents events;
+  ApplySummary summary = apply(plan(), options(), events, &never);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_NE(summary.failures[0].step.find("#grant/"), std::string::npos) << summary.failures[0].step;
+  EXPECT_NE(summary.failures[0].message.find("is not listed 120 s after it was written"), std::string::npos)
+      << summary.failures[0].message;
+  EXPECT_NE(summary.failures[0].message.find("access policy of "), std::string::npos) << summary.failures[0].message;
+}
+
 TEST_F(ApplyOnSimulatorTest, RecreatesRoleAssignmentAndDiagnosticsOnTheNewVault) {
   apply(options());
   azure::AzureClient client = directClient();
@@ -166,14 +216,34 @@ TEST_F(ApplyOnSimulatorTest, LeavesTheSourceUnchanged) {
   EXPECT_EQ(simulator_.snapshot(true)["dataPlane"]["kv-payments-weu"], dataBefore);
 }
 
-TEST_F(ApplyOnSimulatorTest, ExternalStepStopsWithOperatorMessage) {
+TEST_F(ApplyOnSimulatorTest, ExternalStopNamesEveryWaitingExternalStep) {
   ApplySummary summary = apply(options());
   EXPECT_EQ(summary.status, "stopped");
-  ASSERT_EQ(summary.operatorActions.size(), 1u);
-  EXPECT_NE(summary.operatorActions[0].find(kDisk + " is relocated by its own procedure"), std::string::npos) << summary.operatorActions[0];
-  EXPECT_NE(summary.operatorActions[0].find("--resume --map " + kDisk + "=NEW_ID"), std::string::npos);
   EXPECT_EQ(summary.waiting, 2u) << "the disk, and the machine that waits for it";
-  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map OLD_ID=NEW_ID");
+  ASSERT_EQ(summary.operatorActions.size(), 2u);
+  EXPECT_EQ(summary.operatorActions[0], kDisk + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                "northeurope, then pass its new id with --map");
+  EXPECT_EQ(summary.operatorActions[1], kMachine + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                   "northeurope, then pass its new id with --map");
+}
+
+TEST_F(ApplyOnSimulatorTest, ExternalStopResumeCommandMapsEach) {
+  ApplySummary summary = apply(options());
+  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map " + kDisk +
+                                       "=NEW_ID --map " + kMachine + "=NEW_ID");
+}
+
+TEST_F(ApplyOnSimulatorTest, MappedIdThatDoesNotExistIsNamed) {
+  apply(options());
+  ApplyRunOptions resumed = options();
+  resumed.resume = true;
+  resumed.mappings = {{kDisk, kTargetGroup + "/providers/Microsoft.Compute/disks/disk-not-created"}};
+  ApplySummary second = apply(resumed);
+  ASSERT_EQ(second.operatorActions.size(), 2u);
+  EXPECT_NE(second.operatorActions[0].find("the new id given for " + kDisk + " does not exist"), std::string::npos)
+      << second.operatorActions[0];
+  EXPECT_NE(second.resumeCommand.find("--map " + kDisk + "=NEW_ID --map " + kMachine + "=NEW_ID"), std::string::npos)
+      << second.resumeCommand;
 }
 
 TEST_F(ApplyOnSimulatorTest, ResumeWithMappedIdsFinishes) {

@@ -229,8 +229,10 @@ TEST_F(FailureCaseApplyTest, B11EncryptionSetUsesTheRestoredKeyBeforeTheDiskMove
   ApplySummary summary = apply(plan, options(), events);
   EXPECT_EQ(summary.status, "stopped");
   EXPECT_EQ(summary.failed, 0u);
-  ASSERT_EQ(summary.operatorActions.size(), 1u) << "the disk waits; the VM waits for the disk";
-  EXPECT_NE(summary.operatorActions[0].find("disk-data01"), std::string::npos) << summary.operatorActions[0];
+  ASSERT_EQ(summary.operatorActions.size(), 2u) << "the disk and the VM behind it move by their own procedure";
+  std::string actions = summary.operatorActions[0] + "\n" + summary.operatorActions[1];
+  EXPECT_NE(actions.find("disk-data01"), std::string::npos) << actions;
+  EXPECT_NE(actions.find("vm-app01"), std::string::npos) << actions;
 
   std::size_t grant = finishedAt(events, "/des-scus", true);
   EXPECT_LT(finishedAt(events, "/kv-disks-scus"), finishedAt(events, "/des-key"));
