@@ -121,6 +121,7 @@ verify_status=0
   -o "$work/verify.txt" 2>"$work/verify.err" || verify_status=$?
 t4=$(now)
 counters=$(curl -s --cacert "$state/ca.pem" "$address/_admin/counters")
+echo "$counters" >"$work/counters.json"
 
 # 3. The table.
 python3 - "$work" "$time_scale" "$secret_budget" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" \
@@ -141,6 +142,8 @@ est = plan["estimate"]
 critical, data_plane = est["criticalPathSeconds"], est["dataPlaneSeconds"]
 created = counters.get("throttle.kv-bench-neu.secretCreateAndImport.accepted", 0)
 rejected = counters.get("throttle.kv-bench-neu.secretCreateAndImport.rejected", 0)
+# Every kvsim budget that answered 429, such as "resourceManagerThrottle.<subscription>.writes".
+rejected_by = {k[: -len(".rejected")]: v for k, v in sorted(counters.items()) if k.endswith(".rejected") and v}
 bound = max(critical * scale, data_plane * 300 / budget)
 rate = created / apply_s if apply_s else 0
 limit = budget / 10
@@ -157,6 +160,7 @@ rows = [
     ("secret versions created in the target (kvsim counter)", f"{created}"),
     ("429 Throttled answers to secret sets (kvsim counter)", f"{rejected}"),
     ("client requests / retries / 429s seen (apply summary)", f"{requests} / {retries} / {throttled}"),
+    ("kvsim budgets that answered 429 (whole run)", ", ".join(f"{k}: {v}" for k, v in rejected_by.items()) or "none"),
     ("plan steps", f"{len(plan['steps'])}"),
     ("discover wall time (s)", f"{discover_s:.1f}"),
     ("plan wall time (s)", f"{plan_s:.1f}"),
