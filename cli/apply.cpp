@@ -3,18 +3,25 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/retry_report.h"
 #include "executor/apply.h"
 #include "executor/events.h"
 #include "executor/journal.h"
 #include "executor/verify.h"
+#include "viz/labels.h"
 
 namespace kvr::cli {
 
@@ -61,14 +68,44 @@ std::string connectionArguments(const azure::ConnectionOptions& options) {
   return arguments;
 }
 
-void printSummary(const executor::ApplySummary& summary) {
+// The step's resource id with the casing of the inputs, or a label for an added step.
+std::string stepName(const Plan& plan, const std::string& key) {
+  const PlanNode* node = plan.node(key);
+  if (!node) return key;
+  return node->id.empty() ? viz::stepLabel(*node) : node->id;
+}
+
+// Prints the failures, the operator actions and the resume command, once each, on standard
+// error; the progress on standard output ends with the one-line summary.
+void printSummary(const Plan& plan, const executor::ApplySummary& summary) {
   for (const auto& failure : summary.failures) {
-    std::cerr << "kvrelocate: error: step " << failure.step << " failed: " << failure.message;
+    std::cerr << "kvrelocate: error: step " << stepName(plan, failure.step) << " failed: " << failure.message;
     if (failure.skippedDependents > 0) std::cerr << " (" << failure.skippedDependents << " dependent steps skipped)";
     std::cerr << '\n';
   }
   for (const auto& action : summary.operatorActions) std::cerr << "kvrelocate: action required: " << action << '\n';
   if (!summary.resumeCommand.empty()) std::cerr << "kvrelocate: to continue, run: " << summary.resumeCommand << '\n';
+}
+
+// Reads and checks the plan file. A file that cannot be opened is a one-line error naming
+// the file and the system's reason; an invalid plan throws InputError with its JSON pointer.
+std::optional<executor::PlanDocument> readPlanFile(const std::string& file) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {
+    std::cerr << "kvrelocate: error: " << file << ": cannot open the plan file: " << std::strerror(EISDIR) << '\n';
+    return std::nullopt;
+  }
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    int error = errno;
+    std::cerr << "kvrelocate: error: " << file << ": cannot open the plan file: "
+              << (error != 0 ? std::strerror(error) : "unknown error") << '\n';
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return executor::planFromText(text.str(), file);
 }
 
 }  // namespace
@@ -82,7 +119,9 @@ void addMapping(std::map<std::string, std::string>& mappings, const std::string&
 }
 
 int runApply(const ApplyArguments& arguments) {
-  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::optional<executor::PlanDocument> loaded = readPlanFile(arguments.planFile);
+  if (!loaded) return kExitInvalidInput;
+  const executor::PlanDocument& plan = *loaded;
   std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "apply");
   if (!connection) return kExitUsage;
 
@@ -98,7 +137,7 @@ int runApply(const ApplyArguments& arguments) {
 
   std::unique_ptr<executor::ApplyEvents> events = arguments.logFormat == "json"
                                                       ? executor::makeJsonEvents(std::cout)
-                                                      : executor::makeTextEvents(std::cout, isatty(STDOUT_FILENO) == 1);
+                                                      : executor::makeTextEvents(std::cout, isatty(STDOUT_FILENO) == 1, &plan.plan);
   executor::ApplySummary summary;
   try {
     executor::SqliteJournal journal(arguments.journalFile);
@@ -111,20 +150,28 @@ int runApply(const ApplyArguments& arguments) {
     return kExitInvalidInput;
   }
   std::cout.flush();
-  printSummary(summary);
+  printSummary(plan.plan, summary);
   if (summary.status == "completed") return kExitSuccess;
   if (summary.status == "stopped") return kExitOperatorAction;
   return kExitBlocked;
 }
 
 int runVerify(const VerifyArguments& arguments) {
-  executor::PlanDocument plan = executor::loadPlan(arguments.planFile);
+  std::optional<executor::PlanDocument> loaded = readPlanFile(arguments.planFile);
+  if (!loaded) return kExitInvalidInput;
+  const executor::PlanDocument& plan = *loaded;
   if (!std::filesystem::exists(arguments.journalFile)) {
     std::cerr << "kvrelocate: error: " << arguments.journalFile << ": the journal does not exist; pass the --journal "
               << "file that apply wrote\n";
     return kExitInvalidInput;
   }
-  std::unique_ptr<azure::Connection> connection = openConnection(arguments.connection, "verify");
+  // verify only reads, so it retries less than apply: a host that does not answer costs at
+  // most 4 attempts of up to 10 s each plus about 3.5 s of waits, once (see RetryReporter).
+  azure::ConnectionOptions connectionOptions = arguments.connection;
+  connectionOptions.retry.maxAttempts = 4;
+  connectionOptions.retry.maxDelay = azure::Milliseconds(8'000);
+  connectionOptions.connectTimeout = std::min(connectionOptions.connectTimeout, azure::Milliseconds(10'000));
+  std::unique_ptr<azure::Connection> connection = openConnection(connectionOptions, "verify");
   if (!connection) return kExitUsage;
 
   executor::RunState state;
@@ -149,10 +196,15 @@ int runVerify(const VerifyArguments& arguments) {
 
   executor::VerifyOptions options;
   options.secretVersions = plan.plan.options.value("secretVersions", std::string("all"));
-  executor::VerifyReport report = executor::verifyRelocation(plan.plan, connection->client(), state, options);
+  RetryReporter retries(connection->transport(), connection->timer(), std::cerr,
+                        {connectionOptions.retry.maxAttempts});
+  azure::AzureClient client(retries.transport(), connection->credential(), clientOptionsFor(*connection, connectionOptions),
+                            retries.timer());
+  executor::VerifyReport report = executor::verifyRelocation(plan.plan, client, state, options);
   std::ostringstream table;
   executor::printVerifyTable(report, table);
   writeOutput(arguments.outputFile, table.str());
+  if (!retries.unreachableHosts().empty()) return kExitService;
   return report.passed() ? kExitSuccess : kExitBlocked;
 }
 

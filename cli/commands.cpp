@@ -4,8 +4,10 @@
 
 #include <array>
 #include <charconv>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -59,6 +61,43 @@ PlanOptions planOptionsFor(const InputArguments& input, const std::string& targe
 std::string requestedTargetRegion(const InputArguments& input, const Estate& estate) {
   if (!input.targetRegion.empty()) return normalizeRegion(input.targetRegion);
   return normalizeRegion(estate.relocation.targetLocation);
+}
+
+// Finds the target region that the inputs name, with its file and JSON pointer. It comes
+// from the first input file, in command-line order as the loader reads them, whose
+// relocation request (an inventory's "relocation" or a template's "metadata.kvreloc") has a
+// targetLocation. Files that cannot be parsed are passed over, because loading reports them.
+std::optional<std::pair<SourceLocation, std::string>> targetRegionInInputs(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) continue;
+    std::ostringstream text;
+    text << in.rdbuf();
+    Json document = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (!document.is_object()) continue;
+    for (const char* pointer : {"/relocation/targetLocation", "/metadata/kvreloc/targetLocation"}) {
+      Json::json_pointer path(pointer);
+      if (!document.contains(path) || !document.at(path).is_string()) continue;
+      std::string region = document.at(path).get<std::string>();
+      if (!region.empty()) return std::make_pair(SourceLocation{file, pointer, -1}, region);
+    }
+  }
+  return std::nullopt;
+}
+
+// Warns when --target-region differs from the target region an input names. The command
+// line takes precedence, as for every member of the relocation request, but a silent
+// override could send the vault to a region the request did not mean.
+void warnAboutOverriddenTargetRegion(const InputArguments& input, Plan& plan) {
+  if (input.targetRegion.empty()) return;
+  auto named = targetRegionInInputs(input.files);
+  if (!named || normalizeRegion(named->second) == normalizeRegion(input.targetRegion)) return;
+  plan.diagnostics.warning("W-TARGET-REGION-OVERRIDDEN",
+                           "--target-region " + normalizeRegion(input.targetRegion) + " overrides the target region " +
+                               normalizeRegion(named->second) + " that the input names; the plan relocates to " +
+                               normalizeRegion(input.targetRegion) + ", so check which region is meant",
+                           {}, named->first);
+  plan.diagnostics.normalize();
 }
 
 // Every finding of loading and planning, each once: the planner may carry the estate's
@@ -197,6 +236,7 @@ int runPlan(const PlanArguments& arguments, const ConsoleSettings& console) {
 
   spdlog::info("planning the relocation to {}", targetRegion);
   Plan plan = makePlan(estate, planOptionsFor(arguments.input, targetRegion));
+  warnAboutOverriddenTargetRegion(arguments.input, plan);
   if (!arguments.emitTemplateDirectory.empty()) emitTemplates(estate, plan, arguments);
   Diagnostics diagnostics = mergedDiagnostics(estate.diagnostics, plan.diagnostics);
   printDiagnostics(diagnostics, console);
@@ -216,6 +256,7 @@ int runMap(const MapArguments& arguments, const ConsoleSettings& console) {
   spdlog::info("building the map{}", targetRegion.empty() ? std::string() : " with target region " + targetRegion);
 
   Plan plan = makePlan(estate, planOptionsFor(arguments.input, targetRegion));
+  warnAboutOverriddenTargetRegion(arguments.input, plan);
   Diagnostics diagnostics = mergedDiagnostics(estate.diagnostics, withoutCode(plan.diagnostics, kTargetRegionMissing));
   printDiagnostics(diagnostics, console);
 

@@ -37,6 +37,24 @@ constexpr const char* kExitCodeFooter =
     "Diagnostics go to standard error, one line each:\n"
     "  kvrelocate: error: FILE#/json/pointer: [CODE] message (resource id)\n";
 
+// The exit codes each command can return, for its own --help; the full table is in the
+// top-level --help only.
+constexpr const char* kPlanExitCodes =
+    "Exit codes: 0 written without blockers, 1 written with blockers, 2 usage error, 3 invalid input,\n"
+    "4 internal error (details: kvrelocate --help)\n";
+constexpr const char* kMapExitCodes =
+    "Exit codes: 0 written, 2 usage error, 3 invalid input, 4 internal error (details: kvrelocate --help)\n";
+constexpr const char* kDiscoverExitCodes =
+    "Exit codes: 0 written, 2 usage error, 3 invalid input, 4 internal error, 6 Azure unreachable or\n"
+    "rejected a request (details: kvrelocate --help)\n";
+constexpr const char* kApplyExitCodes =
+    "Exit codes: 0 every step done, 1 steps failed, 2 usage error, 3 the plan or journal does not fit,\n"
+    "4 internal error, 5 stopped for an operator action, 6 Azure unreachable or rejected a request\n"
+    "(details: kvrelocate --help)\n";
+constexpr const char* kVerifyExitCodes =
+    "Exit codes: 0 every check passed, 1 differences found, 2 usage error, 3 invalid plan or journal,\n"
+    "4 internal error, 6 Azure unreachable or rejected a request (details: kvrelocate --help)\n";
+
 struct GlobalArguments {
   int verbosity = 0;
   std::string logFormat = "text";
@@ -132,6 +150,7 @@ void addPlanCommand(CLI::App& app, PlanArguments& plan, bool& selected) {
                       "write the target ARM template.json and parameters.json into DIR (one subfolder per source "
                       "template when there are several)")
       ->type_name("DIR");
+  command->footer(kPlanExitCodes);
   command->callback([&selected] { selected = true; });
 }
 
@@ -143,6 +162,7 @@ void addMapCommand(CLI::App& app, MapArguments& map, bool& selected) {
       ->default_str("dot");
   command->add_option("-o,--output", map.outputFile, "write the map to FILE instead of standard output (- is standard output)")
       ->type_name("FILE");
+  command->footer(kMapExitCodes);
   command->callback([&selected] { selected = true; });
 }
 
@@ -190,6 +210,7 @@ void addDiscoverCommand(CLI::App& app, kvr::cli::DiscoverArguments& discover, st
                       "write the inventory to FILE instead of standard output (- is standard output)")
       ->type_name("FILE");
   addConnectionOptions(*command, discover.connection, auth);
+  command->footer(kDiscoverExitCodes);
   command->callback([&selected] { selected = true; });
 }
 
@@ -221,6 +242,7 @@ void addApplyCommand(CLI::App& app, kvr::cli::ApplyArguments& apply, std::string
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
   addConnectionOptions(*command, apply.connection, auth);
+  command->footer(kApplyExitCodes);
   command->callback([&selected] { selected = true; });
 }
 
@@ -232,12 +254,12 @@ void addVerifyCommand(CLI::App& app, kvr::cli::VerifyArguments& verify, std::str
   command->add_option("-o,--output", verify.outputFile, "write the table to FILE instead of standard output")
       ->type_name("FILE");
   addConnectionOptions(*command, verify.connection, auth);
+  command->footer(kVerifyExitCodes);
   command->callback([&selected] { selected = true; });
 }
 
 int run(int argc, char** argv) {
   CLI::App app{"kvrelocate: relocate an Azure Key Vault and the resources that depend on it to another region", "kvrelocate"};
-  app.footer(kExitCodeFooter);
   app.set_version_flag("--version", std::string("kvrelocate ") + KVR_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -266,6 +288,8 @@ int run(int argc, char** argv) {
   kvr::cli::VerifyArguments verify;
   bool verifySelected = false;
   addVerifyCommand(app, verify, auth, verifySelected);
+  // Set after the commands exist, because CLI11 copies a footer into the commands added later.
+  app.footer(kExitCodeFooter);
 
   try {
     app.parse(argc, argv);

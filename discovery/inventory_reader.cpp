@@ -86,6 +86,11 @@ class InventoryReader {
       for (auto o = options->begin(); o != options->end(); ++o) {
         if (!request.options.contains(o.key())) request.options[o.key()] = *o;
       }
+      if (auto limit = options->find("maxParallelDataPlaneRequests"); limit != options->end() &&
+                                                                        !(limit->is_number_integer() && limit->get<long long>() > 0)) {
+        error("E-INVENTORY-INVALID", "\"maxParallelDataPlaneRequests\" must be a positive integer",
+              "/relocation/options/maxParallelDataPlaneRequests");
+      }
     }
     for (const char* flag : {"decommissionSource", "runner", "resume", "alternativeRequest"}) {
       if (r.contains(flag) && !request.options.contains(flag)) request.options[flag] = r[flag];

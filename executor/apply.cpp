@@ -77,6 +77,18 @@ class MissingAction : public Action {
   std::string strategy_;
 };
 
+// Returns how many steps run at once: --parallelism when given, else the default from the throttle
+// budgets, lowered to the plan's maxParallelDataPlaneRequests. A step sends one request at
+// a time, so this also bounds the requests in flight.
+std::size_t stepsAtOnce(const Plan& plan, const ApplyRunOptions& options) {
+  if (options.parallelism > 0) return options.parallelism;
+  std::size_t steps = defaultParallelism();
+  if (auto limit = plan.options.find("maxParallelDataPlaneRequests"); limit != plan.options.end() && limit->is_number_integer()) {
+    steps = std::min(steps, static_cast<std::size_t>(std::max<long long>(1, limit->get<long long>())));
+  }
+  return steps;
+}
+
 // Limits the steps in flight. It halves the limit when the client received new 429s since
 // the last step finished, and raises it by one after a step without them.
 class ConcurrencyLimit {
@@ -112,14 +124,13 @@ class Walker {
   Walker(const PlanDocument& document, azure::AzureClient& client, SqliteJournal& journal, RunState& state,
          const ApplyRunOptions& options, ApplyEvents& events, ResourceActionEnvironment& environment)
       : document_(document), plan_(document.plan), client_(client), journal_(journal), state_(state), options_(options),
-        events_(events), environment_(environment) {
+        events_(events), environment_(environment), parallelism_(stepsAtOnce(plan_, options)) {
     for (const auto& step : plan_.steps) keyByOrder_[step.order] = step.node;
     for (const auto& [key, record] : journal_.steps()) status_[key] = record.status;
   }
 
   ApplySummary walk(azure::Timer& timer) {
-    std::size_t parallelism = options_.parallelism ? options_.parallelism : defaultParallelism();
-    ConcurrencyLimit limit(parallelism);
+    ConcurrencyLimit limit(parallelism_);
     std::size_t waves = 0;
     for (const auto& step : plan_.steps) waves = std::max(waves, step.wave);
     for (std::size_t wave = 1; wave <= waves; ++wave) {
@@ -194,7 +205,7 @@ class Walker {
         limit.release(client_.stats().throttled);
       }
     };
-    std::size_t threads = std::min<std::size_t>(ready.size(), options_.parallelism ? options_.parallelism : defaultParallelism());
+    std::size_t threads = std::min(ready.size(), parallelism_);
     std::vector<std::thread> workers;
     for (std::size_t index = 1; index < threads; ++index) workers.emplace_back(work);
     if (threads > 0) work();
@@ -278,7 +289,36 @@ class Walker {
     std::lock_guard lock(mutex_);
     status_[key] = status;
     if (status == StepStatus::Failed) failures_.push_back({key, message, 0});
-    if (status == StepStatus::WaitingForOperator) operatorActions_.push_back(message);
+    if (status == StepStatus::WaitingForOperator) waitingMessages_[key] = message;
+  }
+
+  // Collects what the operator must do before the run can go on, in step order. Each
+  // external step that is not done gets where to move its resource, including the steps
+  // still behind another external step, so that one resume can carry every --map. Any other
+  // waiting step gets its own message. Returns the --map options for the resume command.
+  std::string collectOperatorActions(std::vector<std::string>& actions) {
+    std::string maps;
+    for (const auto& step : plan_.steps) {
+      const PlanNode* node = plan_.node(step.node);
+      StepStatus status = statusOf(step.node);
+      auto waited = waitingMessages_.find(step.node);
+      bool external = node && node->strategy == Strategy::External;
+      if (external && (status == StepStatus::Pending || status == StepStatus::WaitingForOperator)) {
+        bool mapped = environment_.operatorMappings.count(toLower(node->id)) > 0;
+        // A mapped step that waits was given an id that does not exist; its message names it.
+        actions.push_back(mapped && waited != waitingMessages_.end() ? waited->second : externalAction(*node));
+        maps += " --map " + node->id + "=NEW_ID";
+      } else if (waited != waitingMessages_.end() && status == StepStatus::WaitingForOperator) {
+        actions.push_back(waited->second);
+      }
+    }
+    return maps;
+  }
+
+  std::string externalAction(const PlanNode& node) const {
+    std::string region = plan_.target.location.empty() ? "the target region" : plan_.target.location;
+    return node.id + " is relocated by its own procedure, not by kvrelocate: move it to " + region +
+           ", then pass its new id with --map";
   }
 
   ApplySummary summarize() {
@@ -295,8 +335,7 @@ class Walker {
       summary.failures.push_back(failure);
     }
     std::sort(summary.failures.begin(), summary.failures.end(), [](const FailedStep& a, const FailedStep& b) { return a.step < b.step; });
-    summary.operatorActions = operatorActions_;
-    std::sort(summary.operatorActions.begin(), summary.operatorActions.end());
+    std::string maps = collectOperatorActions(summary.operatorActions);
     summary.waiting = 0;
     for (const auto& step : plan_.steps) {
       StepStatus status = statusOf(step.node);
@@ -312,7 +351,7 @@ class Walker {
                               " --journal " + (options_.journalFile.empty() ? std::string("JOURNAL") : options_.journalFile) +
                               " --resume";
       if (!options_.connectionArguments.empty()) summary.resumeCommand += " " + options_.connectionArguments;
-      if (!summary.operatorActions.empty()) summary.resumeCommand += " --map OLD_ID=NEW_ID";
+      summary.resumeCommand += maps;
     }
     return summary;
   }
@@ -325,6 +364,7 @@ class Walker {
   const ApplyRunOptions& options_;
   ApplyEvents& events_;
   ResourceActionEnvironment& environment_;
+  const std::size_t parallelism_;
   std::map<std::size_t, std::string> keyByOrder_;
 
   std::mutex mutex_;  // guards the members below
@@ -332,7 +372,7 @@ class Walker {
   std::map<std::string, std::string> rootOf_;
   std::map<std::string, std::size_t> skippedBecause_;
   std::vector<FailedStep> failures_;
-  std::vector<std::string> operatorActions_;
+  std::map<std::string, std::string> waitingMessages_;  // by step key
   ApplySummary summary_;
 };
 
@@ -480,6 +520,7 @@ ApplySummary runApply(const PlanDocument& document, ApplyConnection& connection,
   summary.requests = stats.requests;
   summary.retries = stats.retries;
   summary.throttled = stats.throttled;
+  summary.parallelism = stepsAtOnce(plan, options);
   journal.finishRun(summary.status, isoTime(connection.timer.now()));
   events.runFinished(summary);
   return summary;

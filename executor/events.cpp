@@ -1,48 +1,73 @@
 #include "executor/events.h"
 
 #include "discovery/json.h"
+#include "viz/labels.h"
 
 #include <cstdio>
 #include <mutex>
+#include <set>
 
 namespace kvr::executor {
 
 namespace {
 
-std::string rate(const WaveCounts& counts) {
-  char text[32];
-  double perMinute = counts.seconds > 0 ? 60.0 * static_cast<double>(counts.done) / counts.seconds : 0.0;
-  std::snprintf(text, sizeof text, "%.1f steps/min", perMinute);
+// Secrets, keys and certificates, whichever strategy copies them.
+bool isDataPlaneObject(const PlanNode& node) {
+  static const std::set<std::string> types = {"microsoft.keyvault/vaults/secrets", "microsoft.keyvault/vaults/keys",
+                                              "microsoft.keyvault/vaults/certificates"};
+  return types.contains(toLower(node.type));
+}
+
+// "3/4 done" and then only the counts that are not zero.
+std::string countsText(const WaveCounts& counts) {
+  std::string text = std::to_string(counts.done + counts.already) + "/" + std::to_string(counts.steps) + " done";
+  for (auto [count, name] : {std::pair{counts.failed, "failed"}, {counts.skipped, "skipped"}, {counts.waiting, "waiting"}}) {
+    if (count > 0) text += ", " + std::to_string(count) + " " + name;
+  }
   return text;
 }
 
-std::string countsText(const WaveCounts& counts) {
-  return std::to_string(counts.done + counts.already) + "/" + std::to_string(counts.steps) + " done, " +
-         std::to_string(counts.failed) + " failed, " + std::to_string(counts.skipped) + " skipped, " +
-         std::to_string(counts.waiting) + " waiting";
+// "; 6 Key Vault objects in 0.4 s (15.0 per second)" for a wave that copied objects in
+// this run; empty otherwise, because a rate of resource steps says little: each waits on
+// its own long-running operation.
+std::string objectRate(std::size_t objects, double seconds) {
+  if (objects == 0 || seconds <= 0) return {};
+  char text[96];
+  std::snprintf(text, sizeof text, "; %zu Key Vault object%s in %.1f s (%.1f per second)", objects,
+                objects == 1 ? "" : "s", seconds, static_cast<double>(objects) / seconds);
+  return text;
 }
 
 class TextEvents : public ApplyEvents {
  public:
-  TextEvents(std::ostream& out, bool terminal) : out_(out), terminal_(terminal) {}
+  TextEvents(std::ostream& out, bool terminal, const Plan* plan) : out_(out), terminal_(terminal), plan_(plan) {}
 
   void waveStarted(std::size_t wave, std::size_t steps) override {
     std::lock_guard lock(mutex_);
     wave_ = wave;
     steps_ = steps;
     finished_ = 0;
+    objects_ = 0;
     if (terminal_) out_ << "wave " << wave << ": 0/" << steps << " steps" << std::flush;
   }
 
   void stepFinished(const std::string& step, StepStatus status, const std::string& message) override {
     std::lock_guard lock(mutex_);
     ++finished_;
+    const PlanNode* node = plan_ ? plan_->node(step) : nullptr;
+    if (node && status == StepStatus::Completed && isDataPlaneObject(*node)) ++objects_;
+    std::string label = node ? viz::stepLabel(*node, plan_->source.resourceGroup) : step;
     if (terminal_) {
       out_ << "\r\033[Kwave " << wave_ << ": " << finished_ << "/" << steps_ << " steps" << std::flush;
-      if (status == StepStatus::Failed) out_ << "\r\033[Kfailed: " << step << ": " << message << '\n' << std::flush;
+      if (status == StepStatus::Failed) out_ << "\r\033[Kfailed: " << label << ": " << message << '\n' << std::flush;
       return;
     }
-    out_ << stepStatusName(status) << ": " << step;
+    if (status == StepStatus::WaitingForOperator) {
+      // What the operator must do is printed once, with the summary.
+      out_ << "waiting for the operator: " << label << '\n';
+      return;
+    }
+    out_ << stepStatusName(status) << ": " << label;
     if (!message.empty()) out_ << ": " << message;
     out_ << '\n';
   }
@@ -50,7 +75,8 @@ class TextEvents : public ApplyEvents {
   void waveFinished(const WaveCounts& counts) override {
     std::lock_guard lock(mutex_);
     if (terminal_) out_ << "\r\033[K";
-    out_ << "wave " << counts.wave << ": " << countsText(counts) << ", " << rate(counts) << '\n' << std::flush;
+    out_ << "wave " << counts.wave << ": " << countsText(counts) << objectRate(objects_, counts.seconds) << '\n'
+         << std::flush;
   }
 
   void runFinished(const ApplySummary& summary) override {
@@ -58,24 +84,19 @@ class TextEvents : public ApplyEvents {
     out_ << "apply " << summary.status << ": " << summary.done << " steps done, " << summary.already
          << " done earlier, " << summary.failed << " failed, " << summary.skipped << " skipped, " << summary.waiting
          << " waiting; " << summary.requests << " requests, " << summary.retries << " retries (" << summary.throttled
-         << " throttled)\n";
-    for (const auto& failure : summary.failures) {
-      out_ << "failed: " << failure.step << ": " << failure.message;
-      if (failure.skippedDependents) out_ << " (" << failure.skippedDependents << " dependent steps skipped)";
-      out_ << '\n';
-    }
-    for (const auto& action : summary.operatorActions) out_ << "operator action required: " << action << '\n';
-    if (!summary.resumeCommand.empty()) out_ << "to continue: " << summary.resumeCommand << '\n';
-    out_ << std::flush;
+         << " throttled), up to " << summary.parallelism << " steps at once\n"
+         << std::flush;
   }
 
  private:
   std::ostream& out_;
   bool terminal_;
+  const Plan* plan_;
   std::mutex mutex_;
   std::size_t wave_ = 0;
   std::size_t steps_ = 0;
   std::size_t finished_ = 0;
+  std::size_t objects_ = 0;  // Key Vault objects copied in this wave
 };
 
 class JsonEvents : public ApplyEvents {
@@ -106,7 +127,7 @@ class JsonEvents : public ApplyEvents {
     write({{"event", "run-finished"}, {"status", summary.status}, {"done", summary.done}, {"already", summary.already},
            {"failed", summary.failed}, {"skipped", summary.skipped}, {"waiting", summary.waiting},
            {"requests", summary.requests}, {"retries", summary.retries}, {"throttled", summary.throttled},
-           {"failures", failures}, {"operatorActions", summary.operatorActions}, {"resumeCommand", summary.resumeCommand}});
+           {"parallelism", summary.parallelism}, {"failures", failures}, {"operatorActions", summary.operatorActions}, {"resumeCommand", summary.resumeCommand}});
   }
 
  private:
@@ -121,7 +142,9 @@ class JsonEvents : public ApplyEvents {
 
 }  // namespace
 
-std::unique_ptr<ApplyEvents> makeTextEvents(std::ostream& out, bool terminal) { return std::make_unique<TextEvents>(out, terminal); }
+std::unique_ptr<ApplyEvents> makeTextEvents(std::ostream& out, bool terminal, const Plan* plan) {
+  return std::make_unique<TextEvents>(out, terminal, plan);
+}
 
 std::unique_ptr<ApplyEvents> makeJsonEvents(std::ostream& out) { return std::make_unique<JsonEvents>(out); }
 

@@ -4,6 +4,7 @@
 // and rate (text), or one JSON object per event (json), and a summary at the end.
 
 #include "executor/journal.h"
+#include "strategies/plan.h"
 
 #include <cstddef>
 #include <memory>
@@ -40,6 +41,7 @@ struct ApplySummary {
   long long requests = 0;
   long long retries = 0;
   long long throttled = 0;
+  std::size_t parallelism = 0;                 // steps that could run at once
   std::vector<FailedStep> failures;            // root causes, once each
   std::vector<std::string> operatorActions;    // what the operator must do
   std::string resumeCommand;                   // empty when nothing is left
@@ -56,8 +58,11 @@ class ApplyEvents {
 };
 
 // Text lines: on a terminal the current wave's line is redrawn as steps finish; otherwise
-// one plain line per finished step and per wave.
-std::unique_ptr<ApplyEvents> makeTextEvents(std::ostream& out, bool terminal);
+// one plain line per finished step and per wave. With `plan`, steps are named as people
+// read them ("nsg-app (networkSecurityGroups)"), and a wave that copied Key Vault objects
+// shows their rate. Without it, steps are named by their keys. The summary is one line,
+// because the caller prints the failures, operator actions and resume command once.
+std::unique_ptr<ApplyEvents> makeTextEvents(std::ostream& out, bool terminal, const Plan* plan = nullptr);
 // One JSON object per line: {"event": ..., ...}.
 std::unique_ptr<ApplyEvents> makeJsonEvents(std::ostream& out);
 

@@ -6,6 +6,8 @@
 #include "executor/api_versions.h"
 #include "executor/resource_actions_internal.h"
 
+#include <functional>
+
 namespace kvr::executor::detail {
 
 namespace {
@@ -53,6 +55,8 @@ const VaultRelocation& requireVault(const Plan& plan, const PlanNode& node) {
 // principal had on the source vault: an access policy, or the planned role in RBAC mode.
 class GrantAction : public Action {
  public:
+  explicit GrantAction(ResourceActionEnvironment& environment) : environment_(environment) {}
+
   void run(StepContext& context) override {
     const PlanNode& node = context.node;
     const VaultRelocation& vault = requireVault(context.plan, node);
@@ -68,18 +72,49 @@ class GrantAction : public Action {
     if (newPrincipal.empty()) throw std::runtime_error(newHolder + " has no managed identity to grant access to");
     if (!oldPrincipal.empty()) context.state.mapPrincipal(oldPrincipal, newPrincipal);
 
-    // NOTE: Azure can take minutes to honour a new grant; the step does not wait for it.
+    // NOTE: a grant that Resource Manager lists can still take minutes to reach the Key Vault
+    // service, and the steps after this one do not wait for that.
     if (iequals(node.type, "Microsoft.Authorization/roleAssignments")) {
       std::string role = node.parameters.value("role", "Key Vault Secrets User");
       std::string definition = "/subscriptions/" + subscriptionOf(vault.targetId) +
                                "/providers/Microsoft.Authorization/roleDefinitions/" + roleDefinitionGuid(role);
       putRoleAssignment(context, vault.targetId, newPrincipal, definition, "ServicePrincipal");
+      std::string id = roleAssignmentId(vault.targetId, newPrincipal, definition);
+      awaitListed(context, "role assignment " + id, [&] {
+        return context.client
+            .getIfExists(azure::Service::ResourceManager, resourceUrl(context.client, id, "Microsoft.Authorization/roleAssignments"))
+            .has_value();
+      });
       return;
     }
     addAccessPolicy(context, vault, oldPrincipal, newPrincipal);
+    awaitListed(context, "the access policy of " + newPrincipal + " on " + vault.targetId, [&] {
+      Json target = context.client.get(azure::Service::ResourceManager,
+                                       resourceUrl(context.client, vault.targetId, "Microsoft.KeyVault/vaults"));
+      for (const Json& policy : target["properties"].value("accessPolicies", Json::array())) {
+        if (iequals(policy.value("objectId", ""), newPrincipal)) return true;
+      }
+      return false;
+    });
   }
 
  private:
+  // Reads the new grant back until Resource Manager lists it, within grantListedWait.
+  void awaitListed(StepContext& context, const std::string& what, const std::function<bool()>& listed) {
+    azure::TimePoint deadline = environment_.timer.now() + environment_.settings.grantListedWait;
+    while (!listed()) {
+      if (environment_.timer.now() >= deadline) {
+        throw std::runtime_error(what + " is not listed " +
+                                 std::to_string(environment_.settings.grantListedWait.count() / 1000) +
+                                 " s after it was written");
+      }
+      context.progress("waiting for " + what + " to be listed");
+      environment_.timer.sleepFor(environment_.settings.grantListedPoll);
+    }
+  }
+
+  ResourceActionEnvironment& environment_;
+
   void addAccessPolicy(StepContext& context, const VaultRelocation& vault, const std::string& oldPrincipal,
                        const std::string& newPrincipal) {
     Json source = readSource(context, vault.sourceId, "Microsoft.KeyVault/vaults");
@@ -135,8 +170,8 @@ class DiagnosticSettingAction : public Action {
 
 }  // namespace
 
-std::unique_ptr<Action> makeReconfigureAction(const PlanNode& node, ResourceActionEnvironment&) {
-  if (node.key.find("#grant/") != std::string::npos) return std::make_unique<GrantAction>();
+std::unique_ptr<Action> makeReconfigureAction(const PlanNode& node, ResourceActionEnvironment& environment) {
+  if (node.key.find("#grant/") != std::string::npos) return std::make_unique<GrantAction>(environment);
   if (iequals(node.type, "Microsoft.Authorization/roleAssignments")) return std::make_unique<RoleAssignmentAction>();
   if (iequals(node.type, "Microsoft.Insights/diagnosticSettings")) return std::make_unique<DiagnosticSettingAction>();
   return nullptr;

@@ -248,8 +248,7 @@ class ExternalAction : public Action {
       const std::string& target = context.plan.target.location;
       std::string region = target.empty() ? "the target region" : target;
       throw OperatorActionRequired(node.id + " is relocated by its own procedure, not by kvrelocate: move it to " + region +
-                                   ", then continue with 'kvrelocate apply PLAN --journal JOURNAL --resume --map " + node.id +
-                                   "=NEW_ID'");
+                                   ", then pass its new id with --map");
     }
     const std::string& newId = mapped->second;
     if (!context.client.getIfExists(azure::Service::ResourceManager, resourceUrl(context.client, newId, node.type))) {

@@ -21,6 +21,9 @@ struct ResourceActionSettings {
   // before the vault step fails.
   azure::Milliseconds dataPlaneWait{600'000};
   azure::Milliseconds dataPlanePoll{10'000};
+  // How long a new grant may take to appear when read back from Resource Manager.
+  azure::Milliseconds grantListedWait{120'000};
+  azure::Milliseconds grantListedPoll{5'000};
 };
 
 // What the resource actions share besides the StepContext.

@@ -2,10 +2,12 @@
 
 #include "discovery/resource_id.h"
 #include "executor/data_plane_objects.h"
+#include "viz/labels.h"
 
 #include <algorithm>
 #include <iomanip>
 #include <set>
+#include <sstream>
 
 namespace kvr::executor {
 
@@ -432,24 +434,99 @@ std::size_t VerifyReport::differences() const {
 }
 
 VerifyReport verifyRelocation(const Plan& plan, azure::AzureClient& client, const RunState& state, const VerifyOptions& options) {
-  return Verifier(plan, client, state, options).run();
+  VerifyReport report = Verifier(plan, client, state, options).run();
+  report.attention = consumerWarnings(plan);
+  return report;
 }
 
+std::vector<VerifyAttention> consumerWarnings(const Plan& plan) {
+  std::set<std::string> consumers;
+  for (const PlanNode& node : plan.nodes) {
+    if (node.strategy == Strategy::Repoint && !node.id.empty()) consumers.insert(normalizeId(node.id));
+  }
+  std::vector<VerifyAttention> attention;
+  for (const Diagnostic& diagnostic : plan.diagnostics.all()) {
+    if (diagnostic.severity != Severity::Warning || diagnostic.resourceId.empty()) continue;
+    if (!consumers.contains(normalizeId(diagnostic.resourceId))) continue;
+    attention.push_back({diagnostic.resourceId, diagnostic.code, diagnostic.message});
+  }
+  return attention;
+}
+
+namespace {
+
+// Lines of the verify table stay within this many columns where words allow.
+constexpr std::size_t kTableWidth = 110;
+constexpr std::size_t kMinDetailWidth = 30;
+
+void writeWrapped(std::ostream& out, const std::string& first, const std::string& text) {
+  std::size_t room = std::max(kMinDetailWidth, kTableWidth - std::min(kTableWidth, first.size()));
+  std::vector<std::string> lines = viz::wrapText(text, room);
+  std::string line = first + lines.front();
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  out << line << '\n';
+  for (std::size_t i = 1; i < lines.size(); ++i) out << std::string(first.size(), ' ') << lines[i] << '\n';
+}
+
+struct TablePlace {
+  std::string group;  // "rg-app" or "rg-app (subscription ...)"; empty for what is not a resource id
+  std::string path;   // the resource below its group
+};
+
+TablePlace placeOf(const std::string& resource, bool showSubscription) {
+  std::optional<ResourceId> parsed = parseResourceId(resource);
+  if (!parsed || parsed->resourceGroup.empty()) return {"", resource};
+  std::string group = parsed->resourceGroup;
+  if (showSubscription) group += " (subscription " + parsed->subscription + ")";
+  return {group, viz::resourcePath(resource)};
+}
+
+}  // namespace
+
 void printVerifyTable(const VerifyReport& report, std::ostream& out) {
-  std::size_t resourceWidth = 8;
+  std::set<std::string> subscriptions;
   std::size_t checkWidth = 5;
   for (const VerifyCheck& check : report.checks) {
-    resourceWidth = std::max(resourceWidth, check.resource.size());
+    if (auto parsed = parseResourceId(check.resource)) subscriptions.insert(toLower(parsed->subscription));
     checkWidth = std::max(checkWidth, check.check.size());
   }
-  auto row = [&](const std::string& result, const std::string& resource, const std::string& check, const std::string& detail) {
-    out << std::left << std::setw(6) << result << "  " << std::setw(static_cast<int>(resourceWidth)) << resource << "  "
-        << std::setw(static_cast<int>(checkWidth)) << check << "  " << detail;
-    out << '\n';
+  bool showSubscription = subscriptions.size() > 1;
+  if (subscriptions.size() == 1) out << "Subscription " << parseResourceId(report.checks.front().resource)->subscription << "\n";
+
+  auto row = [&](const std::string& result, const std::string& check, const std::string& detail) {
+    std::ostringstream first;
+    first << "    " << std::left << std::setw(6) << result << "  " << std::setw(static_cast<int>(checkWidth)) << check << "  ";
+    writeWrapped(out, first.str(), detail);
   };
-  row("RESULT", "RESOURCE", "CHECK", "DETAIL");
-  for (const VerifyCheck& check : report.checks) row(check.passed ? "ok" : "DIFF", check.resource, check.check, check.detail);
-  out << report.checks.size() << " checks, " << report.differences() << " difference(s)\n";
+  out << "\n";
+  row("RESULT", "CHECK", "DETAIL");
+
+  std::string group = "\n";  // no group yet
+  std::string resource;
+  for (const VerifyCheck& check : report.checks) {
+    TablePlace place = placeOf(check.resource, showSubscription);
+    if (place.group != group) {
+      group = place.group;
+      out << "\n" << (group.empty() ? "Other resources" : "Resource group " + group) << "\n";
+      resource.clear();
+    }
+    if (check.resource != resource) {
+      resource = check.resource;
+      out << "  " << place.path << "\n";
+    }
+    row(check.passed ? "ok" : "DIFF", check.check, check.detail);
+  }
+
+  if (!report.attention.empty()) {
+    out << "\nAttention: plan warnings about re-pointed consumers, not checked by verify\n";
+    for (const VerifyAttention& item : report.attention) {
+      writeWrapped(out, "  ATTENTION  ",
+                   viz::readableResource(item.resource) + ": [" + item.code + "] " + item.message);
+    }
+  }
+  out << "\n" << report.checks.size() << " checks, " << report.differences() << " difference(s)";
+  if (!report.attention.empty()) out << ", " << report.attention.size() << " attention item(s) not checked";
+  out << "\n";
 }
 
 }  // namespace kvr::executor

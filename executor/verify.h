@@ -20,8 +20,18 @@ struct VerifyCheck {
   std::string detail;    // what differs; ids and attributes, never a value
 };
 
+// A plan warning about a consumer that apply re-points, such as
+// W-CONSUMER-LOSES-NETWORK-ACCESS. verify does not check what it warns of (reachability,
+// for one), so it only repeats it for the operator. It does not count as a difference.
+struct VerifyAttention {
+  std::string resource;  // the consumer's resource id
+  std::string code;      // the plan warning's code
+  std::string message;
+};
+
 struct VerifyReport {
   std::vector<VerifyCheck> checks;  // sorted by resource, then check
+  std::vector<VerifyAttention> attention;  // in the plan's warning order
   bool passed() const;
   std::size_t differences() const;
 };
@@ -34,8 +44,12 @@ struct VerifyOptions {
 // URIs, the version map and the new principals that apply recorded.
 VerifyReport verifyRelocation(const Plan& plan, azure::AzureClient& client, const RunState& state, const VerifyOptions& options = {});
 
-// A fixed-width table: RESULT, RESOURCE, CHECK, DETAIL, one line per check, in report
-// order, then a summary line.
+// Returns the plan's warnings about consumers that apply re-points (strategy repoint).
+std::vector<VerifyAttention> consumerWarnings(const Plan& plan);
+
+// Prints a table for a terminal. The checks are grouped by resource group and then by
+// resource, which is named by its path below the group. Each check is one line with RESULT,
+// CHECK and a wrapped DETAIL. The attention lines and a summary line follow.
 void printVerifyTable(const VerifyReport& report, std::ostream& out);
 
 }  // namespace kvr::executor

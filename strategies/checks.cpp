@@ -549,8 +549,7 @@ class Checks {
   }
 
   void disabledVersions() {
-    bool allowEnable = context_.relocationOption("allowTemporaryEnableInSource").is_boolean() &&
-                       context_.relocationOption("allowTemporaryEnableInSource").get<bool>();
+    bool allowEnable = allowTemporaryEnable();
     forDataPlane("Microsoft.KeyVault/vaults/secrets", [&](const Resource& secret, PlanNode& planNode) {
       if (planNode.strategy != Strategy::CopySecret) return;
       auto versions = versionsOf(secret);
@@ -628,8 +627,9 @@ class Checks {
       }
       if (planNode.strategy != Strategy::CopySecret) continue;
       std::size_t copies = copiedVersions(versions, policy);
+      std::size_t writes = writtenVersions(object, copies);
       planNode.parameters["versionsPolicy"] = policy;
-      planNode.parameters["versionsToCopy"] = copies;
+      planNode.parameters["versionsToCopy"] = writes;
       if (copies < versions) {
         diagnostics_.warning("W-HISTORY-TRUNCATED",
                              "only " + std::to_string(copies) + " of " + std::to_string(versions) + " versions of '" +
@@ -637,15 +637,39 @@ class Checks {
                                  "); older versions are lost in the target",
                              object.id, object.origin);
       }
-      if (copies > 100) {
-        double seconds = std::ceil(static_cast<double>(copies) / kSecretWritesPerSecond);
+      if (writes > 100) {
+        double seconds = std::ceil(static_cast<double>(writes) / kSecretWritesPerSecond);
         diagnostics_.info("I-COPY-ESTIMATE",
-                          "copying " + std::to_string(copies) + " versions of '" + displayName(object) +
+                          "copying " + std::to_string(writes) + " versions of '" + displayName(object) +
                               "' takes at least " + std::to_string(static_cast<long>(seconds)) +
                               " s under the target vault's limit of 300 secret writes per 10 s",
                           object.id, object.origin);
       }
     }
+  }
+
+  // Counts the versions the copy writes among the newest `chosen`: a version disabled in the source
+  // cannot be read and is left out, unless enabling it there for the copy is allowed. With
+  // only a summary of the history, its count of enabled versions is the limit.
+  std::size_t writtenVersions(const Resource& object, std::size_t chosen) const {
+    if (allowTemporaryEnable()) return chosen;
+    auto versions = versionsOf(object);
+    if (versions.empty()) {
+      const Json summary = object.body.value("versionsSummary", Json::object());
+      if (summary.contains("enabled") && summary["enabled"].is_number_unsigned()) {
+        return std::min(chosen, summary["enabled"].get<std::size_t>());
+      }
+      return chosen;
+    }
+    std::size_t first = versions.size() > chosen ? versions.size() - chosen : 0;
+    std::size_t readable = 0;
+    for (std::size_t index = first; index < versions.size(); ++index) readable += versionReadable(versions[index]) ? 1 : 0;
+    return readable;
+  }
+
+  bool allowTemporaryEnable() const {
+    Json option = context_.relocationOption("allowTemporaryEnableInSource");
+    return option.is_boolean() && option.get<bool>();
   }
 
   static std::size_t copiedVersions(std::size_t versions, const std::string& policy) {
@@ -691,17 +715,27 @@ class Checks {
                          const Reference& reference, const std::string& version, const std::string& where) {
     auto versions = versionsOf(secret);
     bool isLatest = !versions.empty() && iequals(str(versions.back(), "version"), version);
-    std::size_t copies = secretNode.parameters.value("versionsToCopy", versions.size());
+    std::size_t copies =
+        copiedVersions(versions.size(), secretNode.parameters.value("versionsPolicy", context_.options.secretVersions));
     std::size_t position = versions.size();
     for (std::size_t i = 0; i < versions.size(); ++i) {
       if (iequals(str(versions[i], "version"), version)) position = i;
     }
-    bool copied = position < versions.size() && position + copies >= versions.size();
+    bool chosen = position < versions.size() && position + copies >= versions.size();
+    bool unreadable = position < versions.size() && !versionReadable(versions[position]) && !allowTemporaryEnable();
     if (secretNode.strategy == Strategy::BackupRestore) return;  // backup keeps version ids
-    if (!copied && !isLatest && !versions.empty()) {
+    if (!chosen && !isLatest && !versions.empty()) {
       diagnostics_.error("E-PINNED-VERSION-NOT-COPIED",
                          where + " is pinned to version " + version + " of secret '" + displayName(secret) +
                              "', which the versions policy does not copy; copy all versions or re-point it by hand",
+                         consumer.id, reference.location);
+      return;
+    }
+    if (unreadable) {
+      diagnostics_.error("E-PINNED-VERSION-NOT-COPIED",
+                         where + " is pinned to version " + version + " of secret '" + displayName(secret) +
+                             "', which is disabled in the source and cannot be read; allow enabling it temporarily "
+                             "in the source or re-point it by hand",
                          consumer.id, reference.location);
       return;
     }

@@ -124,8 +124,8 @@ class Ordering {
       for (const auto& vaultKey : context_.vaults) {
         if (!grants(holderKey, vaultKey)) continue;
         addGrant(vaultKey, holderKey, "grants the new identity of " + leafName(context_.nodes.at(holderKey).name) +
-                                          " the permissions its old principal had, then waits for the grant to "
-                                          "propagate",
+                                          " the permissions its old principal had, then reads the grant back until "
+                                          "Resource Manager lists it",
                  {});
       }
     }
@@ -143,6 +143,16 @@ class Ordering {
         if (!readsFrom(key, vaultKey)) continue;
         std::string identity = consumerIdentity(key);
         std::string role = roleFor(key);
+        if (identity == key && !hasSystemIdentity(*context_.resource(key))) {
+          const Resource& consumer = *context_.resource(key);
+          context_.plan.diagnostics.warning(
+              "W-CONSUMER-WITHOUT-IDENTITY",
+              "'" + leafName(node.name) + "' reads vault '" + leafName(context_.nodes.at(vaultKey).name) +
+                  "' but has no managed identity, so no role can be granted to it on the new vault; its references "
+                  "are re-pointed, and resolve once an identity with the '" + role + "' role is assigned",
+              consumer.id, consumer.origin);
+          continue;
+        }
         addGrant(vaultKey, identity,
                  "grants " + leafName(context_.nodes.at(identity).name) + " the '" + role +
                      "' role on the new vault, which its references need before they are re-pointed",
@@ -175,6 +185,14 @@ class Ordering {
       if (it->second->kind == EdgeKind::Identity && context_.nodes.count(it->second->from)) return it->second->from;
     }
     return consumerKey;
+  }
+
+  // A resource whose identity block is missing or of type "None" has no principal to grant.
+  static bool hasSystemIdentity(const Resource& resource) {
+    auto identity = resource.body.find("identity");
+    if (identity == resource.body.end() || !identity->is_object()) return false;
+    return identity->value("type", std::string()).find("SystemAssigned") != std::string::npos ||
+           identity->contains("principalId");
   }
 
   std::string roleFor(const std::string& consumerKey) const {

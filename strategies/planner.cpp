@@ -203,6 +203,10 @@ Plan makePlan(const Estate& estate, const PlanOptions& requested) {
                       {"secretsByBackup", options.secretsByBackup},
                       {"allowSubnetModification", options.allowSubnetModification},
                       {"noSourceAccess", options.noSourceAccess}};
+  if (auto limit = estate.relocation.options.find("maxParallelDataPlaneRequests");
+      limit != estate.relocation.options.end() && limit->is_number_integer() && limit->get<long long>() > 0) {
+    plan.options["maxParallelDataPlaneRequests"] = *limit;
+  }
 
   for (const auto& [source, target] : estate.relocation.subnetMap) context.subnetMap[normalizeId(source)] = target;
   if (!options.subnetMapFile.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "viz/render.h"
 #include "viz/style.h"
 
 namespace kvr::viz {
@@ -223,7 +224,52 @@ void addEdgeKindEntries(Agraph_t* root, Agraph_t* legend, const MapModel& model)
   }
 }
 
-void addLegend(Agraph_t* root, const MapModel& model) {
+Agnode_t* addInvisibleNode(Agraph_t* legend, const std::string& name) {
+  Agnode_t* node = agnode(legend, cgraphText(legendPrefix + name), 1);
+  setAttribute(node, "label", "");
+  setAttribute(node, "shape", "point");
+  setAttribute(node, "style", "invis");
+  setAttribute(node, "width", "0.01");
+  return node;
+}
+
+void addInvisibleEdge(Agraph_t* root, Agnode_t* tail, Agnode_t* head) {
+  Agedge_t* edge = agedge(root, tail, head, nullptr, 1);
+  setAttribute(edge, "style", "invis");
+}
+
+// Places the legend to the right of the map, after the graph in reading order. Invisible
+// edges from every map node without successors (the last rank holds only such nodes) to
+// an anchor put the anchor after the map's last rank. The strategy entries follow the
+// anchor, and the edge kinds follow a second anchor one rank later, so the legend is two
+// columns rather than one tall one.
+void placeLegendAfterMap(Agraph_t* root, Agraph_t* legend, const MapModel& model) {
+  std::set<std::string> withSuccessors;
+  for (const MapEdge& edge : model.edges) {
+    withSuccessors.insert(edge.from);
+  }
+  Agnode_t* anchor = addInvisibleNode(legend, "anchor");
+  Agnode_t* edgeAnchor = addInvisibleNode(legend, "edge-anchor");
+  addInvisibleEdge(root, anchor, edgeAnchor);
+  for (const MapNode& node : model.nodes) {
+    if (!withSuccessors.contains(node.id)) {
+      addInvisibleEdge(root, agnode(root, cgraphText(node.id), 0), anchor);
+    }
+  }
+
+  const std::string strategyPrefix = legendPrefix + "strategy:";
+  const std::string edgeKindPrefix = legendPrefix + "edge:";
+  for (Agnode_t* entry = agfstnode(legend); entry != nullptr; entry = agnxtnode(legend, entry)) {
+    std::string name = agnameof(entry);
+    if (name.starts_with(strategyPrefix) || name == legendPrefix + "external-outline") {
+      addInvisibleEdge(root, anchor, entry);
+    } else if (name.starts_with(edgeKindPrefix)) {
+      addInvisibleEdge(root, edgeAnchor, entry);
+    }
+  }
+}
+
+void addLegend(Agraph_t* root, const MapModel& model, const RenderOptions& options) {
   if (model.nodes.empty() && model.edges.empty()) {
     return;
   }
@@ -235,6 +281,8 @@ void addLegend(Agraph_t* root, const MapModel& model) {
 
   addStrategyEntries(legend, model);
   addEdgeKindEntries(root, legend, model);
+  // sfdp ignores ranks, and the invisible edges would pull the legend into the map.
+  if (chooseLayoutEngine(model, options) == "dot") placeLegendAfterMap(root, legend, model);
 }
 
 }  // namespace
@@ -269,7 +317,7 @@ GraphHandle buildMapGraph(const MapModel& model, const RenderOptions& options) {
   addNodes(root, model);
   addEdges(root, model);
   if (options.legend) {
-    addLegend(root, model);
+    addLegend(root, model, options);
   }
   return graph;
 }

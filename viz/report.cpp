@@ -1,7 +1,9 @@
 #include "viz/report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -9,6 +11,7 @@
 
 #include "discovery/diagnostics.h"
 #include "discovery/resource_id.h"
+#include "viz/labels.h"
 #include "viz/map_builder.h"
 
 namespace kvr::viz {
@@ -367,7 +370,13 @@ Plan::Estimate readEstimate(const PlanReader& reader, const Json& document) {
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  // The text writer prints the columns from this one on as "Header: value" lines under
+  // each row, so long reasons do not widen the table; Markdown keeps them as columns.
+  std::size_t detailFrom = std::numeric_limits<std::size_t>::max();
 };
+
+// The report being written. Text is wrapped for a terminal; Markdown is left to its viewer.
+enum class ReportFormat { Text, Markdown };
 
 // One block of a report section: "name: value" fields, a bullet list (numbered when
 // `numbered` is set), a table or a paragraph.
@@ -435,9 +444,14 @@ std::string describeEndpoint(const PlanEndpoint& endpoint) {
   return out;
 }
 
-std::string describeDiagnostic(const Diagnostic& diagnostic) {
+std::string describeDiagnostic(const Diagnostic& diagnostic, const Plan& plan, ReportFormat format) {
   std::string out = "[" + diagnostic.code + "] " + diagnostic.message;
-  if (!diagnostic.resourceId.empty()) out += " (" + diagnostic.resourceId + ")";
+  if (!diagnostic.resourceId.empty()) {
+    out += " (" +
+           (format == ReportFormat::Text ? readableResource(diagnostic.resourceId, plan.source.resourceGroup)
+                                         : diagnostic.resourceId) +
+           ")";
+  }
   std::string where = diagnostic.location.str();
   if (!where.empty()) out += " at " + where;
   return out;
@@ -489,13 +503,14 @@ Section stepsSection(const Plan& plan) {
     return section;
   }
   auto nodes = nodesByKey(plan);
-  Table table{{"Order", "Wave", "Strategy", "Type", "Name", "Target", "Reason"}, {}};
+  Table table{{"Order", "Wave", "Strategy", "Resource", "Target", "Reason"}, {}, 4};
   for (const auto& step : plan.steps) {
     auto it = nodes.find(step.node);
     const PlanNode* node = it == nodes.end() ? nullptr : it->second;
     table.rows.push_back({std::to_string(step.order), std::to_string(step.wave),
-                          node ? strategyName(node->strategy) : "", node ? shortTypeName(node->type) : "",
-                          node ? node->name : step.node, node ? targetCell(*node) : "", node ? node->reason : ""});
+                          node ? strategyName(node->strategy) : "",
+                          node ? stepLabel(*node, plan.source.resourceGroup) : step.node,
+                          node ? targetCell(*node) : "", node ? node->reason : ""});
   }
   section.blocks.push_back(tableBlock(std::move(table)));
   return section;
@@ -517,20 +532,52 @@ Section wavesSection(const Plan& plan) {
   return section;
 }
 
+// Returns the step order that a manual step of the plan starts with ("step 12: ..."), or 0.
+std::size_t manualStepOrder(const std::string& item) {
+  constexpr std::string_view prefix = "step ";
+  if (item.rfind(prefix, 0) != 0) return 0;
+  std::size_t order = 0;
+  auto [end, error] = std::from_chars(item.data() + prefix.size(), item.data() + item.size(), order);
+  return error == std::errc() && std::string_view(end, 2) == ": " ? order : 0;
+}
+
+// Returns the plan's manual steps and, for each external step, the relocation the operator
+// does outside kvrelocate, merged in step order.
+std::vector<std::string> manualSteps(const Plan& plan) {
+  std::vector<std::pair<std::size_t, std::string>> ordered;
+  for (const auto& item : plan.manualSteps) ordered.emplace_back(manualStepOrder(item), item);
+  std::string region = plan.target.location.empty() ? "the target region" : plan.target.location;
+  for (const auto& step : plan.steps) {
+    const PlanNode* node = plan.node(step.node);
+    if (!node || node->strategy != Strategy::External) continue;
+    ordered.emplace_back(step.order, "step " + std::to_string(step.order) + ": Relocate " +
+                                         stepLabel(*node, plan.source.resourceGroup) + " to " + region +
+                                         " by its own procedure. apply stops at this step until its new id is "
+                                         "passed with --map SOURCE_ID=NEW_ID.");
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> items;
+  for (auto& [order, item] : ordered) items.push_back(std::move(item));
+  return items;
+}
+
 Section manualStepsSection(const Plan& plan) {
   Section section{"Manual steps", 2, {}};
-  if (plan.manualSteps.empty()) {
+  std::vector<std::string> items = manualSteps(plan);
+  if (items.empty()) {
     section.blocks.push_back(textBlock("None."));
   } else {
-    section.blocks.push_back(listBlock(plan.manualSteps, /*numbered=*/true));
+    section.blocks.push_back(listBlock(std::move(items), /*numbered=*/true));
   }
   return section;
 }
 
-Section diagnosticsSection(const Plan& plan, Severity severity, const std::string& heading) {
+Section diagnosticsSection(const Plan& plan, Severity severity, const std::string& heading, ReportFormat format) {
   Section section{heading, 2, {}};
   std::vector<std::string> items;
-  for (const Diagnostic* diagnostic : diagnosticsOf(plan, severity)) items.push_back(describeDiagnostic(*diagnostic));
+  for (const Diagnostic* diagnostic : diagnosticsOf(plan, severity)) {
+    items.push_back(describeDiagnostic(*diagnostic, plan, format));
+  }
   if (items.empty()) {
     section.blocks.push_back(textBlock("None."));
   } else {
@@ -539,11 +586,18 @@ Section diagnosticsSection(const Plan& plan, Severity severity, const std::strin
   return section;
 }
 
-Section outOfScopeSection(const Plan& plan) {
+Section outOfScopeSection(const Plan& plan, ReportFormat format) {
   Section section{"Out of scope", 2, {}};
-  Table table{{"Type", "Id"}, {}};
+  // The text report names each resource by name and type; Markdown, for tickets, by id.
+  Table table{format == ReportFormat::Text ? std::vector<std::string>{"Resource"} : std::vector<std::string>{"Type", "Id"},
+              {}};
   for (const auto& node : plan.nodes) {
-    if (node.strategy == Strategy::OutOfScope) table.rows.push_back({shortTypeName(node.type), node.id.empty() ? node.key : node.id});
+    if (node.strategy != Strategy::OutOfScope) continue;
+    if (format == ReportFormat::Text) {
+      table.rows.push_back({stepLabel(node, plan.source.resourceGroup)});
+    } else {
+      table.rows.push_back({shortTypeName(node.type), node.id.empty() ? node.key : node.id});
+    }
   }
   if (table.rows.empty()) {
     section.blocks.push_back(textBlock("None."));
@@ -610,31 +664,21 @@ std::vector<Section> explainSections(const Plan& plan) {
   return sections;
 }
 
-std::vector<Section> planSections(const Plan& plan, bool explain) {
+std::vector<Section> planSections(const Plan& plan, bool explain, ReportFormat format) {
   std::vector<Section> sections = {summarySection(plan),
                                    vaultsSection(plan),
                                    stepsSection(plan),
                                    wavesSection(plan),
                                    manualStepsSection(plan),
-                                   diagnosticsSection(plan, Severity::Error, "Blockers"),
-                                   diagnosticsSection(plan, Severity::Warning, "Warnings"),
-                                   diagnosticsSection(plan, Severity::Info, "Notes"),
-                                   outOfScopeSection(plan),
+                                   diagnosticsSection(plan, Severity::Error, "Blockers", format),
+                                   diagnosticsSection(plan, Severity::Warning, "Warnings", format),
+                                   diagnosticsSection(plan, Severity::Info, "Notes", format),
+                                   outOfScopeSection(plan, format),
                                    estimateSection(plan)};
   if (explain) {
     for (auto& section : explainSections(plan)) sections.push_back(std::move(section));
   }
   return sections;
-}
-
-// Counts the terminal columns of a UTF-8 string as its code points.
-// NOTE: wide (East Asian) and combining characters misalign the table columns.
-std::size_t displayWidth(const std::string& text) {
-  std::size_t width = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++width;
-  }
-  return width;
 }
 
 std::string oneLine(std::string text, const std::string& lineBreak) {
@@ -652,35 +696,61 @@ std::string oneLine(std::string text, const std::string& lineBreak) {
 // ---------------------------------------------------------------------------------------
 // Text writer
 
+// Lines of the text report stay within this many columns where words allow: a word
+// longer than the room left is broken after a '/', '-', '_' or '.', or else cut.
+constexpr std::size_t kTextWidth = 100;
+// The minimum width of a wrapped column, however far right it starts.
+constexpr std::size_t kMinWrapWidth = 30;
+
+std::size_t roomFrom(std::size_t column) { return std::max(kMinWrapWidth, kTextWidth - std::min(kTextWidth, column)); }
+
+// Writes `text` wrapped, the first line after `first`, the others indented to its width.
+void writeWrapped(std::ostringstream& out, const std::string& first, const std::string& text) {
+  std::size_t indent = displayWidth(first);
+  std::vector<std::string> lines = wrapText(text, roomFrom(indent));
+  out << first << lines.front() << "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) out << std::string(indent, ' ') << lines[i] << "\n";
+}
+
+// Writes the table's columns before `detailFrom` as aligned columns, the last of them
+// wrapped to the report width, and the columns after it as "Header: value" lines under
+// each row.
 void writeTextTable(std::ostringstream& out, const Table& table) {
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back(table.header);
-  for (const auto& row : table.rows) {
-    std::vector<std::string> cells;
-    for (const auto& cell : row) cells.push_back(oneLine(cell, " "));
-    rows.push_back(std::move(cells));
-  }
-  std::vector<std::size_t> widths(table.header.size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t column = 0; column < row.size() && column < widths.size(); ++column) {
-      widths[column] = std::max(widths[column], displayWidth(row[column]));
+  std::size_t columns = std::max<std::size_t>(1, std::min(table.header.size(), table.detailFrom));
+  std::vector<std::size_t> widths(columns, 0);
+  auto widen = [&](const std::vector<std::string>& row) {
+    for (std::size_t column = 0; column < columns && column < row.size(); ++column) {
+      widths[column] = std::max(widths[column], displayWidth(oneLine(row[column], " ")));
     }
-  }
-  auto writeRow = [&](const std::vector<std::string>& row) {
-    std::string line = "  ";
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      line += row[column];
-      // The last column is not padded, so lines carry no trailing spaces.
-      if (column + 1 < row.size()) line += std::string(widths[column] - displayWidth(row[column]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << "\n";
   };
-  writeRow(rows.front());
+  widen(table.header);
+  for (const auto& row : table.rows) widen(row);
+  std::size_t lastStart = 2;
+  for (std::size_t column = 0; column + 1 < columns; ++column) lastStart += widths[column] + 2;
+  widths[columns - 1] = std::min(widths[columns - 1], roomFrom(lastStart));
+
+  auto writeRow = [&](const std::vector<std::string>& row) {
+    std::vector<std::string> last = wrapText(columns <= row.size() ? row[columns - 1] : "", widths[columns - 1]);
+    std::string line = "  ";
+    for (std::size_t column = 0; column + 1 < columns; ++column) {
+      std::string cell = column < row.size() ? oneLine(row[column], " ") : "";
+      line += cell + std::string(widths[column] - std::min(widths[column], displayWidth(cell)) + 2, ' ');
+    }
+    for (std::size_t i = 0; i < last.size(); ++i) {
+      std::string text = (i == 0 ? line : std::string(lastStart, ' ')) + last[i];
+      // Lines carry no trailing spaces.
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out << text << "\n";
+    }
+    for (std::size_t column = columns; column < row.size() && column < table.header.size(); ++column) {
+      if (!row[column].empty()) writeWrapped(out, std::string(lastStart, ' ') + table.header[column] + ": ", row[column]);
+    }
+  };
+  writeRow(std::vector<std::string>(table.header.begin(), table.header.begin() + static_cast<std::ptrdiff_t>(columns)));
   std::vector<std::string> rule;
   for (auto width : widths) rule.push_back(std::string(width, '-'));
   writeRow(rule);
-  for (std::size_t i = 1; i < rows.size(); ++i) writeRow(rows[i]);
+  for (const auto& row : table.rows) writeRow(row);
 }
 
 void writeTextBlock(std::ostringstream& out, const Block& block) {
@@ -689,21 +759,21 @@ void writeTextBlock(std::ostringstream& out, const Block& block) {
       std::size_t width = 0;
       for (const auto& [name, value] : block.fields) width = std::max(width, displayWidth(name));
       for (const auto& [name, value] : block.fields) {
-        out << "  " << name << ":" << std::string(width - displayWidth(name) + 1, ' ') << oneLine(value, " ") << "\n";
+        writeWrapped(out, "  " + name + ":" + std::string(width - displayWidth(name) + 1, ' '), value);
       }
       break;
     }
     case Block::Kind::List:
       for (std::size_t i = 0; i < block.items.size(); ++i) {
         std::string marker = block.numbered ? std::to_string(i + 1) + "." : "-";
-        out << "  " << marker << " " << oneLine(block.items[i], " ") << "\n";
+        writeWrapped(out, "  " + marker + " ", block.items[i]);
       }
       break;
     case Block::Kind::Table:
       writeTextTable(out, block.table);
       break;
     case Block::Kind::Text:
-      out << "  " << oneLine(block.text, " ") << "\n";
+      writeWrapped(out, "  ", block.text);
       break;
   }
 }
@@ -849,9 +919,13 @@ Plan readPlanJson(const Json& document, const std::string& file) {
   return plan;
 }
 
-std::string renderPlanText(const Plan& plan, bool explain) { return writeText(planSections(plan, explain)); }
+std::string renderPlanText(const Plan& plan, bool explain) {
+  return writeText(planSections(plan, explain, ReportFormat::Text));
+}
 
-std::string renderPlanMarkdown(const Plan& plan, bool explain) { return writeMarkdown(planSections(plan, explain)); }
+std::string renderPlanMarkdown(const Plan& plan, bool explain) {
+  return writeMarkdown(planSections(plan, explain, ReportFormat::Markdown));
+}
 
 std::string renderMapJson(const Plan& plan) { return dumpSorted(mapDocument(buildMapModel(plan))); }
 

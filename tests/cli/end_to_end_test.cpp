@@ -176,6 +176,53 @@ TEST(CommandLine, HelpListsExitCodes) {
   EXPECT_NE(run.standardOutput.find("Exit codes:"), std::string::npos) << run.standardOutput;
 }
 
+TEST(CommandLine, TargetRegionConflictWarnsNamingBothValues) {
+  // The example inventory's relocation request names northeurope.
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "swedencentral", "--format", "json"});
+  std::string expected = "kvrelocate: warning: " + inventory +
+                         "#/relocation/targetLocation: [W-TARGET-REGION-OVERRIDDEN] --target-region swedencentral "
+                         "overrides the target region northeurope that the input names; the plan relocates to "
+                         "swedencentral, so check which region is meant\n";
+  EXPECT_NE(run.standardError.find(expected), std::string::npos) << run.standardError;
+  EXPECT_NE(run.standardOutput.find("\"W-TARGET-REGION-OVERRIDDEN\""), std::string::npos) << "the plan records it";
+  EXPECT_NE(run.standardOutput.find("\"location\": \"swedencentral\""), std::string::npos);
+}
+
+TEST(CommandLine, TargetRegionMatchingInputGivesNoWarning) {
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "North Europe", "--format", "json"});
+  EXPECT_EQ(run.standardError.find("W-TARGET-REGION-OVERRIDDEN"), std::string::npos) << run.standardError;
+}
+
+TEST(CommandLine, CommandHelpOmitsExitCodeTable) {
+  for (const std::string command : {"plan", "map", "discover", "apply", "verify"}) {
+    RunResult run = runCli({command, "--help"});
+    EXPECT_EQ(run.exitCode, 0) << command;
+    EXPECT_EQ(run.standardOutput.find("Diagnostics go to standard error"), std::string::npos) << command;
+    EXPECT_EQ(run.standardOutput.find("usage error: an invalid option"), std::string::npos) << command;
+    EXPECT_NE(run.standardOutput.find("Exit codes: 0 "), std::string::npos) << command << ": " << run.standardOutput;
+  }
+}
+
+TEST(CommandLine, ApplyHelpListsItsOwnExitCodes) {
+  RunResult run = runCli({"apply", "--help"});
+  EXPECT_NE(run.standardOutput.find("5 stopped for an operator action"), std::string::npos) << run.standardOutput;
+  RunResult plan = runCli({"plan", "--help"});
+  EXPECT_EQ(plan.standardOutput.find("operator action"), std::string::npos) << plan.standardOutput;
+}
+
+TEST(CommandLine, MissingPlanFileIsOneLineError) {
+  std::string path = ::testing::TempDir() + "kvr-no-such-plan.json";
+  for (const std::string command : {"apply", "verify"}) {
+    RunResult run = runCli({command, path, "--journal", ::testing::TempDir() + "kvr-no-such-journal.sqlite"});
+    EXPECT_EQ(run.exitCode, 3) << command << ": " << run.standardError;
+    EXPECT_EQ(run.standardError,
+              "kvrelocate: error: " + path + ": cannot open the plan file: No such file or directory\n")
+        << command;
+  }
+}
+
 TEST(CommandLine, DiagnosticsPrintedOnce) {
   RunResult run = runCli({"plan", kTemplate, kTemplate + ".missing", "--target-region", "northeurope", "-v"});
   std::string needle = "[E-INPUT-INVALID]";

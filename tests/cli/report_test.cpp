@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -220,13 +221,114 @@ TEST(PlanText, ShowsHeaderAndSections) {
   EXPECT_NE(text.find("about 7 min"), std::string::npos);
 }
 
+// The text with each line break and the indent after it turned into one space, as it
+// reads before wrapping.
+std::string withoutLineBreaks(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      out += text[i];
+      continue;
+    }
+    out += ' ';
+    while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+  }
+  return out;
+}
+
 TEST(PlanText, ExplainAddsRulesAndPlacement) {
   std::string plain = renderPlanText(samplePlan(), false);
   std::string explained = renderPlanText(samplePlan(), true);
   EXPECT_EQ(plain.find("rule-redeploy-with-data"), std::string::npos);
   EXPECT_NE(explained.find("rule-redeploy-with-data"), std::string::npos);
-  EXPECT_NE(explained.find("network-rule-subnet: properties.networkAcls"), std::string::npos);
+  EXPECT_NE(withoutLineBreaks(explained).find("network-rule-subnet: properties.networkAcls"), std::string::npos);
   EXPECT_NE(explained.find("same-geography-restore"), std::string::npos);
+}
+
+// samplePlan() with an external disk at step 5 and a numbered manual step of the planner.
+Plan planWithExternalDisk() {
+  Plan plan = samplePlan();
+  PlanNode disk = kvr::testing::sampleNode(
+      "rg-app-weu", "Microsoft.Compute/disks", "vm-batch01_OsDisk_1_3f9c2a7e5b1d4e08a6c4f2b9d7e1a053",
+      "Microsoft.Compute/disks/vm-batch01_OsDisk_1_3f9c2a7e5b1d4e08a6c4f2b9d7e1a053", Strategy::External,
+      "it must stay in the same region as the vault it uses, so it is relocated by its own procedure and the plan "
+      "waits for its new id");
+  disk.order = 5;
+  disk.wave = 4;
+  plan.nodes.push_back(disk);
+  std::sort(plan.nodes.begin(), plan.nodes.end(), [](const PlanNode& a, const PlanNode& b) { return a.key < b.key; });
+  plan.steps.push_back({5, 4, disk.key, {2}});
+  plan.manualSteps.push_back("step 3: compare the disabled versions by hand");
+  plan.diagnostics.warning("W-CONSUMER-LOSES-NETWORK-ACCESS",
+                           "app-web stays in its source subnet snet-app, but the new vault allows only the target subnet "
+                           "and denies other traffic; add a network rule for the source subnet to the new vault, or move "
+                           "app-web into the target network before re-pointing it",
+                           kvr::testing::sampleId("rg-app-weu", "Microsoft.Web/sites/app-web"));
+  return plan;
+}
+
+std::vector<std::string> linesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+TEST(PlanText, ManualStepsListExternalSteps) {
+  std::string text = withoutLineBreaks(renderPlanText(planWithExternalDisk(), false));
+  std::string section = text.substr(text.find("Manual steps"), text.find("Blockers") - text.find("Manual steps"));
+  EXPECT_NE(section.find("1. restart app-web after the settings change"), std::string::npos) << section;
+  EXPECT_NE(section.find("2. step 3: compare the disabled versions by hand"), std::string::npos) << section;
+  EXPECT_NE(section.find("3. step 5: Relocate vm-batch01_OsDisk_1_3f9c2a7e5b1d4e08a6c4f2b9d7e1a053 (disks) to "
+                         "northeurope by its own procedure. apply stops at this step until its new id is passed with "
+                         "--map SOURCE_ID=NEW_ID."),
+            std::string::npos)
+      << section;
+  EXPECT_EQ(section.find("None."), std::string::npos) << section;
+}
+
+TEST(PlanMarkdown, ManualStepsListExternalSteps) {
+  std::string markdown = renderPlanMarkdown(planWithExternalDisk(), false);
+  EXPECT_NE(markdown.find("3. step 5: Relocate vm-batch01_OsDisk_1_3f9c2a7e5b1d4e08a6c4f2b9d7e1a053 (disks) to "
+                          "northeurope by its own procedure."),
+            std::string::npos)
+      << markdown;
+}
+
+TEST(PlanText, LinesFitTerminalWidth) {
+  for (bool explain : {false, true}) {
+    for (const std::string& line : linesOf(renderPlanText(planWithExternalDisk(), explain))) {
+      EXPECT_LE(line.size(), 100u) << line;
+    }
+  }
+}
+
+TEST(PlanText, NamesResourcesWithoutFullIds) {
+  std::string text = renderPlanText(planWithExternalDisk(), false);
+  EXPECT_EQ(text.find("/subscriptions/"), std::string::npos) << text;
+  EXPECT_NE(text.find("[W-CONSUMER-LOSES-NETWORK-ACCESS]"), std::string::npos);
+  EXPECT_NE(withoutLineBreaks(text).find("(app-web (sites))"), std::string::npos) << text;
+}
+
+TEST(PlanText, StepReasonFollowsItsRow) {
+  std::string text = renderPlanText(samplePlan(), false);
+  std::size_t row = text.find("vnet-app (virtualNetworks in rg-net)\n");
+  ASSERT_NE(row, std::string::npos) << text;
+  std::size_t reason = text.find("\n", row) + 1;
+  EXPECT_EQ(text.substr(reason, text.find('\n', reason) - reason).find_first_not_of(' '),
+            text.substr(text.rfind('\n', row) + 1).find("vnet-app"))
+      << "the reason line starts under the resource:\n"
+      << text;
+  EXPECT_NE(text.find("Reason: network of the vault\n", reason), std::string::npos) << text;
+}
+
+TEST(PlanMarkdown, KeepsFullIdsOfOutOfScopeResources) {
+  std::string markdown = renderPlanMarkdown(samplePlan(), false);
+  EXPECT_NE(markdown.find(kvr::testing::sampleId("rg-ops", "Microsoft.OperationalInsights/workspaces/log-ops")),
+            std::string::npos);
 }
 
 TEST(PlanText, HasNoTrailingSpaces) {
@@ -244,7 +346,7 @@ TEST(PlanMarkdown, UsesHeadingsAndTables) {
   std::string markdown = renderPlanMarkdown(samplePlan(), true);
   EXPECT_EQ(markdown.rfind("# Relocation plan\n", 0), 0u);
   EXPECT_NE(markdown.find("\n## Steps\n"), std::string::npos);
-  EXPECT_NE(markdown.find("| Order | Wave | Strategy | Type | Name | Target | Reason |"), std::string::npos);
+  EXPECT_NE(markdown.find("| Order | Wave | Strategy | Resource | Target | Reason |"), std::string::npos);
   EXPECT_NE(markdown.find("\n## Blockers\n"), std::string::npos);
   EXPECT_NE(markdown.find("\n## Feasibility rules run\n"), std::string::npos);
 }

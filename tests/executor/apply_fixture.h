@@ -51,45 +51,6 @@ class SimulatorCredential : public azure::TokenCredential {
   sim::Simulator& simulator_;
 };
 
-// Stands for the data-plane actions the executor-data branch builds: every object moves
-// by backup and restore, which keeps version ids, and a restore that finds the object
-// already there counts as done, so the step can run again after a crash.
-class RestoreObjectAction : public Action {
- public:
-  void run(StepContext& context) override {
-    const VaultRelocation& vault = context.plan.vaults.front();
-    std::string source = *context.state.vaultUri(vault.sourceId);
-    std::string target = *context.state.vaultUri(vault.targetId);
-    std::string type = context.node.type;
-    std::string collection = type.substr(type.rfind('/') + 1);
-    std::string name = context.node.name.substr(context.node.name.find('/') + 1);
-    const std::string version = "?api-version=7.6";
-    // kvsim has no certificate backup yet; the certificate is left out of the copy.
-    if (collection == "certificates") return;
-
-    Json backup = context.client.post(azure::Service::KeyVault, source + collection + "/" + name + "/backup" + version, Json::object());
-    Json body = {{"value", backup["value"]}};
-    azure::HttpResponse restored =
-        context.client.send(azure::Service::KeyVault, "POST", target + collection + "/restore" + version, &body);
-    if (!restored.ok() && restored.status != 409) {
-      throw std::runtime_error("restore of " + name + " failed with status " + std::to_string(restored.status));
-    }
-    for (const Json& item : context.client.list(azure::Service::KeyVault, source + collection + "/" + name + "/versions" + version)) {
-      std::string id = item.value("id", item.value("kid", ""));
-      context.state.mapVersion(id, target + id.substr(source.size()));
-    }
-  }
-};
-
-inline std::unique_ptr<Action> restoreDataPlane(const PlanNode& node) {
-  switch (node.strategy) {
-    case Strategy::CopySecret:
-    case Strategy::BackupRestore:
-    case Strategy::ExportImportPfx: return std::make_unique<RestoreObjectAction>();
-    default: return nullptr;
-  }
-}
-
 // Records what apply reports.
 class RecordingEvents : public ApplyEvents {
  public:
@@ -148,7 +109,6 @@ class ApplyTest : public ::testing::Test {
 
   ApplyRunOptions options() {
     ApplyRunOptions result;
-    result.dataPlaneActions = restoreDataPlane;
     result.journalFile = journalPath_;
     result.parallelism = 1;
     return result;
@@ -167,6 +127,16 @@ class ApplyTest : public ::testing::Test {
   ApplySummary apply(const ApplyRunOptions& runOptions) {
     RecordingEvents events;
     return apply(plan(), runOptions, events);
+  }
+
+  // A client of kvsim outside apply, for reading what apply left behind.
+  azure::AzureClient& client() {
+    if (!client_) {
+      azure::ClientOptions options;
+      options.cloud.resourceManager = "https://127.0.0.1:8443";
+      client_ = std::make_unique<azure::AzureClient>(transport_, credential_, options, timer_);
+    }
+    return *client_;
   }
 
   nlohmann::json snapshotResource(const std::string& id) {
@@ -195,6 +165,7 @@ class ApplyTest : public ::testing::Test {
   kvr::testing::SteppingTimer timer_;
   SimulatorCredential credential_;
   std::string journalPath_;
+  std::unique_ptr<azure::AzureClient> client_;
 };
 
 }  // namespace kvr::executor::testing

@@ -3,6 +3,7 @@
 // dependents are skipped, and what it refuses before writing anything.
 
 #include "apply_fixture.h"
+#include "executor/data_plane_objects.h"
 
 namespace kvr::executor::testing {
 namespace {
@@ -95,8 +96,18 @@ TEST_F(ApplyOnSimulatorTest, RepointsConsumersToTheNewVault) {
   json site = snapshotResource(kSourceGroup + "/providers/Microsoft.Web/sites/app-payments-weu");
   const json& settings = site["config"]["appSettings"];
   EXPECT_EQ(settings["ConnectionStrings__PaymentsDb"], "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/db-connection/)");
-  EXPECT_EQ(settings["Payments__ApiKey"],
-            "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/payments-api-key/b3d6f9a2c5e84b17a0d3f6c9e2b5a818)");
+  // The pinned version points at its copy: a new version id with the same value.
+  const std::string pinnedPrefix = "@Microsoft.KeyVault(SecretUri=" + kVaultHost + "secrets/payments-api-key/";
+  std::string pinned = settings["Payments__ApiKey"];
+  ASSERT_EQ(pinned.rfind(pinnedPrefix, 0), 0u) << pinned;
+  std::string copiedVersion = pinned.substr(pinnedPrefix.size(), pinned.size() - pinnedPrefix.size() - 1);
+  EXPECT_EQ(copiedVersion.size(), 32u);
+  EXPECT_NE(copiedVersion, "b3d6f9a2c5e84b17a0d3f6c9e2b5a818");
+  std::string sourceHost = "https://kv-payments-weu.vault.localhost:8443/";
+  json original = client().get(azure::Service::KeyVault,
+                               sourceHost + "secrets/payments-api-key/b3d6f9a2c5e84b17a0d3f6c9e2b5a818?api-version=7.6");
+  json copy = client().get(azure::Service::KeyVault, kVaultHost + "secrets/payments-api-key/" + copiedVersion + "?api-version=7.6");
+  EXPECT_EQ(sha256(copy.value("value", "")), sha256(original.value("value", "")));
   EXPECT_EQ(settings["Smtp__Password"], "@Microsoft.KeyVault(VaultName=kv-payments-neu;SecretName=smtp-password)");
   EXPECT_EQ(settings["ASPNETCORE_ENVIRONMENT"], "Production");
 
@@ -122,6 +133,56 @@ TEST_F(ApplyOnSimulatorTest, GrantsTheRecreatedIdentityOnTheNewVault) {
   ASSERT_FALSE(granted.is_null()) << "no access policy for " << principal << " in "
                                   << snapshotResource(kTargetVault)["properties"]["accessPolicies"].dump();
   EXPECT_EQ(granted["permissions"]["keys"], json::array({"get", "wrapkey", "unwrapkey"}));
+}
+
+// Hides the access policies of the target vault from the first `hiddenReads` reads after
+// apply added one, as Resource Manager may do for a moment after a write.
+class LateListingTransport : public azure::HttpTransport {
+ public:
+  LateListingTransport(azure::HttpTransport& inner, int hiddenReads) : inner_(inner), hiddenReads_(hiddenReads) {}
+
+  azure::HttpResponse send(const azure::HttpRequest& request) override {
+    azure::HttpResponse response = inner_.send(request);
+    std::string path = toLower(azure::splitUrl(request.url).pathAndQuery);
+    if (request.method == "PUT" && path.find("/vaults/kv-payments-neu/accesspolicies/add") != std::string::npos) added_ = true;
+    bool vaultRead = request.method == "GET" && path.rfind(toLower(kTargetVault) + "?", 0) == 0;
+    if (added_ && vaultRead && hiddenReads_ != 0 && response.ok()) {
+      if (hiddenReads_ > 0) --hiddenReads_;
+      json body = json::parse(response.body);
+      body["properties"]["accessPolicies"] = json::array();
+      response.body = body.dump();
+      ++hidden_;
+    }
+    return response;
+  }
+  int hidden() const { return hidden_; }
+
+ private:
+  azure::HttpTransport& inner_;
+  int hiddenReads_;  // -1: always
+  bool added_ = false;
+  int hidden_ = 0;
+};
+
+TEST_F(ApplyOnSimulatorTest, GrantWaitsUntilResourceManagerListsIt) {
+  LateListingTransport late(transport_, 2);
+  RecordingEvents events;
+  long long sleptBefore = timer_.sleptMs();
+  ApplySummary summary = apply(plan(), options(), events, &late);
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(late.hidden(), 2);
+  EXPECT_GE(timer_.sleptMs() - sleptBefore, 10'000) << "two polls of 5 s";
+}
+
+TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsTheStepNamingThePrincipal) {
+  LateListingTransport never(transport_, -1);
+  RecordingEvents events;
+  ApplySummary summary = apply(plan(), options(), events, &never);
+  ASSERT_EQ(summary.failures.size(), 1u);
+  EXPECT_NE(summary.failures[0].step.find("#grant/"), std::string::npos) << summary.failures[0].step;
+  EXPECT_NE(summary.failures[0].message.find("is not listed 120 s after it was written"), std::string::npos)
+      << summary.failures[0].message;
+  EXPECT_NE(summary.failures[0].message.find("access policy of "), std::string::npos) << summary.failures[0].message;
 }
 
 TEST_F(ApplyOnSimulatorTest, RecreatesRoleAssignmentAndDiagnosticsOnTheNewVault) {
@@ -155,14 +216,34 @@ TEST_F(ApplyOnSimulatorTest, LeavesTheSourceUnchanged) {
   EXPECT_EQ(simulator_.snapshot(true)["dataPlane"]["kv-payments-weu"], dataBefore);
 }
 
-TEST_F(ApplyOnSimulatorTest, ExternalStepStopsWithOperatorMessage) {
+TEST_F(ApplyOnSimulatorTest, ExternalStopNamesEveryWaitingExternalStep) {
   ApplySummary summary = apply(options());
   EXPECT_EQ(summary.status, "stopped");
-  ASSERT_EQ(summary.operatorActions.size(), 1u);
-  EXPECT_NE(summary.operatorActions[0].find(kDisk + " is relocated by its own procedure"), std::string::npos) << summary.operatorActions[0];
-  EXPECT_NE(summary.operatorActions[0].find("--resume --map " + kDisk + "=NEW_ID"), std::string::npos);
   EXPECT_EQ(summary.waiting, 2u) << "the disk, and the machine that waits for it";
-  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map OLD_ID=NEW_ID");
+  ASSERT_EQ(summary.operatorActions.size(), 2u);
+  EXPECT_EQ(summary.operatorActions[0], kDisk + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                "northeurope, then pass its new id with --map");
+  EXPECT_EQ(summary.operatorActions[1], kMachine + " is relocated by its own procedure, not by kvrelocate: move it to "
+                                                   "northeurope, then pass its new id with --map");
+}
+
+TEST_F(ApplyOnSimulatorTest, ExternalStopResumeCommandMapsEach) {
+  ApplySummary summary = apply(options());
+  EXPECT_EQ(summary.resumeCommand, "kvrelocate apply plan.json --journal " + journalPath_ + " --resume --map " + kDisk +
+                                       "=NEW_ID --map " + kMachine + "=NEW_ID");
+}
+
+TEST_F(ApplyOnSimulatorTest, MappedIdThatDoesNotExistIsNamed) {
+  apply(options());
+  ApplyRunOptions resumed = options();
+  resumed.resume = true;
+  resumed.mappings = {{kDisk, kTargetGroup + "/providers/Microsoft.Compute/disks/disk-not-created"}};
+  ApplySummary second = apply(resumed);
+  ASSERT_EQ(second.operatorActions.size(), 2u);
+  EXPECT_NE(second.operatorActions[0].find("the new id given for " + kDisk + " does not exist"), std::string::npos)
+      << second.operatorActions[0];
+  EXPECT_NE(second.resumeCommand.find("--map " + kDisk + "=NEW_ID --map " + kMachine + "=NEW_ID"), std::string::npos)
+      << second.resumeCommand;
 }
 
 TEST_F(ApplyOnSimulatorTest, ResumeWithMappedIdsFinishes) {
@@ -215,7 +296,9 @@ TEST_F(ApplyOnSimulatorTest, FailedVaultSkipsDependentsWithOneRootCause) {
   EXPECT_GE(summary.failures[0].skippedDependents, 10u);
   EXPECT_EQ(summary.failed, 1u);
   for (const auto& finished : events.finished) {
-    if (finished.status == StepStatus::Skipped) EXPECT_EQ(finished.message, "skipped because " + vaultKey + " failed");
+    if (finished.status == StepStatus::Skipped) {
+      EXPECT_EQ(finished.message, "skipped because " + vaultKey + " failed");
+    }
   }
   EXPECT_TRUE(snapshotResource(kTargetVnet).is_object()) << "steps that do not need the vault still ran";
 }

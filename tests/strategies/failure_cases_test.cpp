@@ -241,6 +241,13 @@ TEST_F(FailureCases, B20VersionHistoryPolicies) {
   EXPECT_GE(plan.estimate.dataPlaneSeconds, 612.0 / 30.0);
 }
 
+TEST_F(FailureCases, B20ConsumerWithoutIdentityGetsNoGrantStep) {
+  Plan plan = planFiles({failurePath("B20-secret-version-history.json")});
+  EXPECT_TRUE(anyMessageContains(plan, "W-CONSUMER-WITHOUT-IDENTITY", "func-token-refresh"));
+  for (const auto& node : plan.nodes) EXPECT_EQ(node.key.find("#grant/"), std::string::npos) << node.key;
+  EXPECT_EQ(strategyOf(plan, "func-token-refresh"), Strategy::Repoint);
+}
+
 TEST_F(FailureCases, B20LatestPolicyTruncatesHistory) {
   PlanOptions options;
   options.secretVersions = "latest";

@@ -180,7 +180,8 @@ TEST(RenderDot, LegendListsOnlyUsedStrategies) {
     const bool listed = dot.node(strategyEntry + strategy) != nullptr;
     EXPECT_EQ(listed, used.contains(strategy)) << strategy;
   }
-  EXPECT_EQ(countOccurrences(text, strategyEntry), used.size());
+  // Each entry is declared once and tied once to the anchor that places the legend.
+  EXPECT_EQ(countOccurrences(text, strategyEntry), 2 * used.size());
   EXPECT_NE(agsubnode(dot.subgraph("cluster_legend"), dot.node(strategyEntry + "reuse"), 0), nullptr);
   EXPECT_EQ(ParsedDot::attribute(dot.subgraph("cluster_legend"), "label"), "Legend");
 }
@@ -218,6 +219,25 @@ TEST(RenderDot, LegendShowsDashedOutlineOnlyWithExternalNodes) {
 
   EXPECT_EQ(attributeOf(withExternal, "kvr-legend:external-outline", "style"), "filled,rounded,dashed");
   EXPECT_EQ(withoutExternal.node("kvr-legend:external-outline"), nullptr);
+}
+
+TEST(RenderDot, LegendAnchorFollowsEveryNodeWithoutSuccessors) {
+  const MapModel model = vaultMap();
+  ParsedDot dot(renderDot(model));
+  std::set<std::string> withSuccessors;
+  for (const MapEdge& edge : model.edges) withSuccessors.insert(edge.from);
+
+  for (const MapNode& node : model.nodes) {
+    Agedge_t* tie = dot.edge(node.id, "kvr-legend:anchor");
+    if (withSuccessors.contains(node.id)) {
+      EXPECT_EQ(tie, nullptr) << node.id;
+    } else {
+      ASSERT_NE(tie, nullptr) << node.id;
+      EXPECT_EQ(ParsedDot::attribute(tie, "style"), "invis");
+    }
+  }
+  EXPECT_NE(dot.edge("kvr-legend:anchor", strategyEntry + "reuse"), nullptr);
+  EXPECT_NE(dot.edge("kvr-legend:edge-anchor", edgeEntry + "diagnostics-target"), nullptr);
 }
 
 TEST(RenderDot, OmitsLegendWhenDisabled) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -77,6 +79,39 @@ TEST(RenderSvg, ContainsClusterAndLegendLabels) {
     EXPECT_TRUE(containsTextLine(svg, line)) << line;
   }
   EXPECT_FALSE(containsTextLine(svg, "drop"));
+}
+
+// The x of the first <text> of each node, by node name (its <title>).
+std::map<std::string, double> nodeTextX(const std::string& svg) {
+  std::map<std::string, double> positions;
+  const std::string start = "class=\"node\">\n<title>";
+  for (auto at = svg.find(start); at != std::string::npos; at = svg.find(start, at + 1)) {
+    auto titleEnd = svg.find("</title>", at);
+    std::string title = svg.substr(at + start.size(), titleEnd - at - start.size());
+    auto blockEnd = svg.find("class=\"", titleEnd);  // where the next node, edge or cluster starts
+    const std::string textStart = "<text text-anchor=\"middle\" x=\"";
+    auto x = svg.find(textStart, titleEnd);
+    if (x == std::string::npos || x > blockEnd) continue;
+    positions[title] = std::stod(svg.substr(x + textStart.size()));
+  }
+  return positions;
+}
+
+TEST(RenderSvg, DrawsLegendRightOfMap) {
+  const std::string svg = renderSvg(vaultMap());
+  std::map<std::string, double> positions = nodeTextX(svg);
+  double rightmostMapNode = -1e9;
+  double leftmostLegendEntry = 1e9;
+  for (const auto& [title, x] : positions) {
+    if (title.rfind(asSvgText("kvr-legend:"), 0) == 0) {
+      leftmostLegendEntry = std::min(leftmostLegendEntry, x);
+    } else {
+      rightmostMapNode = std::max(rightmostMapNode, x);
+    }
+  }
+  ASSERT_LT(rightmostMapNode, 1e9) << "no map node found";
+  ASSERT_GT(leftmostLegendEntry, -1e9) << "no legend entry found";
+  EXPECT_GT(leftmostLegendEntry, rightmostMapNode) << "the map comes first, the legend after it";
 }
 
 TEST(RenderSvg, CarriesTooltips) {
