@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <deque>
+#include <cmath>
 #include <variant>
 
 namespace kvr::azure {
@@ -78,8 +78,8 @@ double perSecond(const WindowLimit& limit) {
 
 }  // namespace
 
-// One budget's state: a sliding window of reserved send times or a token bucket, a pause
-// after a 429 and the current rate factor. The pacer's mutex guards it.
+// One budget's state: the next free send time of an evenly spaced stream or a token
+// bucket, a pause after a 429 and the current rate factor. The pacer's mutex guards it.
 class LimitPacer::Budget {
  public:
   Budget(Limit limit, const PacerOptions& options, TimePoint now) : limit_(limit), options_(options), recovered_(now) {
@@ -89,42 +89,48 @@ class LimitPacer::Budget {
     }
   }
 
-  // Reserves a send slot and returns how long to wait for it.
+  // Reserves a send slot and returns how long to wait for it, rounded up to whole
+  // milliseconds so that no request leaves before its slot.
   Milliseconds reserve(TimePoint now) {
     recover(now);
     TimePoint start = std::max(now, pausedUntil_);
-    TimePoint slot = std::holds_alternative<WindowLimit>(limit_) ? reserveInWindow(start) : reserveInBucket(start);
-    return std::chrono::duration_cast<Milliseconds>(slot - now);
+    TimePoint slot = std::holds_alternative<WindowLimit>(limit_) ? reserveInStream(start) : reserveInBucket(start);
+    return std::chrono::ceil<Milliseconds>(slot - now);
   }
 
   void throttled(TimePoint now, Milliseconds retryAfter, const std::string& key) {
     pausedUntil_ = std::max(pausedUntil_, now + std::max(retryAfter, options_.throttledPause));
     factor_ = std::max(options_.minimumRateFactor, factor_ * options_.throttledRateFactor);
     recovered_ = now;
+    ++pauses_;
     spdlog::info("{} was throttled; pausing {} ms and slowing to {:.0f}% of its rate", key,
                  std::chrono::duration_cast<Milliseconds>(pausedUntil_ - now).count(), factor_ * 100);
   }
 
   double factor() const { return factor_; }
+  long long pauses() const { return pauses_; }
+  TimePoint pausedUntil() const { return pausedUntil_; }
 
  private:
   void recover(TimePoint now) {
     while (factor_ < 1.0 && now - recovered_ >= options_.recoveryPeriod) {
-      factor_ = std::min(1.0, factor_ * 2);
+      factor_ = std::min(1.0, factor_ / options_.throttledRateFactor);
       recovered_ += options_.recoveryPeriod;
     }
   }
 
-  TimePoint reserveInWindow(TimePoint start) {
+  // Generic cell rate algorithm as a scheduler: slots are `interval` apart, and up to
+  // `burst` slots may fall at once when the stream has been idle.
+  TimePoint reserveInStream(TimePoint start) {
     const WindowLimit& limit = std::get<WindowLimit>(limit_);
-    if (limit.requests <= 0) return start;
-    // Slots are reserved in time order, so the window's sends are sorted.
-    if (!sent_.empty()) start = std::max(start, sent_.back());
-    while (!sent_.empty() && sent_.front() <= start - limit.window) sent_.pop_front();
-    auto allowed = static_cast<std::size_t>(std::max(1.0, limit.requests * factor_));
-    TimePoint slot = start;
-    if (sent_.size() >= allowed) slot = std::max(slot, sent_[sent_.size() - allowed] + limit.window);
-    sent_.push_back(slot);
+    if (limit.requests <= 0 || limit.window.count() <= 0) return start;
+    double share = 1.0 - options_.windowHeadroom;
+    // The small epsilon keeps a product such as 300 x 0.08 from flooring to one less.
+    double burst = std::max(1.0, std::floor(limit.requests * options_.windowHeadroom / 4 + 1e-9));
+    std::chrono::duration<double> window = limit.window;
+    auto interval = std::chrono::duration_cast<Clock::duration>(window / (limit.requests * share * factor_));
+    TimePoint slot = std::max(start, nextFree_ - std::chrono::duration_cast<Clock::duration>(interval * (burst - 1)));
+    nextFree_ = std::max(nextFree_, slot) + interval;
     return slot;
   }
 
@@ -145,10 +151,11 @@ class LimitPacer::Budget {
 
   Limit limit_;
   const PacerOptions& options_;
-  std::deque<TimePoint> sent_;
+  TimePoint nextFree_;  // the stream's earliest next slot once its burst is spent
   double tokens_ = 0;
   TimePoint refilled_;
   TimePoint pausedUntil_;
+  long long pauses_ = 0;  // 429s seen, so a waiting request can tell that a pause began
   double factor_ = 1.0;
   TimePoint recovered_;
 };
@@ -184,14 +191,24 @@ LimitPacer::Budget& LimitPacer::budgetFor(Service service, const HttpRequest& re
 
 void LimitPacer::beforeSend(Service service, const HttpRequest& request) {
   std::string key;
-  Milliseconds wait{0};
-  {
-    std::lock_guard lock(mutex_);
-    wait = budgetFor(service, request, key).reserve(timer_.now());
-  }
-  if (wait.count() > 0) {
+  for (;;) {
+    Budget* budget = nullptr;
+    Milliseconds wait{0};
+    long long pauses = 0;
+    {
+      std::lock_guard lock(mutex_);
+      budget = &budgetFor(service, request, key);
+      wait = budget->reserve(timer_.now());
+      pauses = budget->pauses();
+    }
+    if (wait.count() <= 0) return;
     spdlog::debug("pacing {}: waiting {} ms", key, wait.count());
     timer_.sleepFor(wait);
+
+    // A 429 that came while this request waited paused the budget: its slot, reserved
+    // before the pause, would send into the throttled window, so it reserves a new one.
+    std::lock_guard lock(mutex_);
+    if (budget->pauses() == pauses || budget->pausedUntil() <= timer_.now()) return;
   }
 }
 

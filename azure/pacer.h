@@ -1,10 +1,10 @@
 #pragma once
 
 // Client-side pacing under Azure's published request limits, so that a run slows itself
-// down before the services return 429: a sliding window per Key Vault budget and vault, a
-// token bucket per Resource Manager subscription and operation kind, and one window for
-// Resource Graph. After a 429 the affected budget pauses for the Retry-After and runs at a
-// reduced rate until no 429 has come for a while.
+// down before the services return 429: an evenly spaced stream per Key Vault budget and
+// vault, a token bucket per Resource Manager subscription and operation kind, and one
+// stream for Resource Graph. After a 429 the affected budget pauses for the Retry-After and
+// runs at a reduced rate until no 429 has come for a while.
 
 #include "azure/client.h"
 
@@ -46,16 +46,25 @@ struct PacerOptions {
   // Resource Graph: about 15 queries per 5 seconds per user.
   WindowLimit resourceGraphQueries{15, Milliseconds(5'000)};
 
+  // A window budget is paced as an even stream at (1 - windowHeadroom) of its limit, after
+  // a burst of a quarter of the headroom. The service counts requests when they arrive, and
+  // requests arrive late by varying amounts (network, TLS, thread scheduling), so a stream
+  // at the full limit draws a 429 whenever a request is delayed less than the one sent a
+  // window before it.
+  // With the defaults, the service counts no more than 300 secret creates in any 10-second
+  // window as long as each request arrives within about 0.65 s of its paced send time.
+  double windowHeadroom = 0.08;
+
   // After a 429, the budget waits at least this long when the response had no Retry-After.
   Milliseconds throttledPause{1'000};
   // Each 429 multiplies the budget's rate by this factor, down to `minimumRateFactor`...
-  double throttledRateFactor = 0.5;
-  // A budget whose requests reach the service later than they were paced (a slow network,
-  // a queue) can draw a few 429s at any rate, so the rate never falls below half: lower,
-  // a long copy would crawl while the service had room.
+  double throttledRateFactor = 0.75;
+  // A budget whose requests reach the service later than they were paced can draw a few
+  // 429s at any rate. The rate never falls below this floor, because a long copy would
+  // otherwise crawl while the service had room.
   double minimumRateFactor = 0.5;
-  // ...and each period this long (one Key Vault window) without a 429 doubles it again, up
-  // to the full rate.
+  // ...and each period this long (one Key Vault window) without a 429 takes back one such
+  // step, up to the full rate.
   Milliseconds recoveryPeriod{10'000};
 };
 

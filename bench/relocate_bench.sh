@@ -41,7 +41,9 @@ else
 fi
 state="$work/kvsim-state"
 kvsim_pid=""
+sampler_pid=""
 cleanup() {
+  if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
   if [ -n "$kvsim_pid" ]; then kill "$kvsim_pid" 2>/dev/null || true; wait "$kvsim_pid" 2>/dev/null || true; fi
   if [ -z "$keep" ]; then rm -rf "$work"; fi
 }
@@ -80,16 +82,34 @@ export AZURE_CLIENT_SECRET=kvsim-accepts-any-secret
 connection=(--cloud-file "$state/cloud.json" --ca-file "$state/ca.pem" --auth client-secret)
 vault_id="/subscriptions/3a7e0c51-8d2b-4f96-a1c4-6e9b2d5f0a18/resourceGroups/rg-bench-weu/providers/Microsoft.KeyVault/vaults/kv-bench-weu"
 
+# Writes "<unix time> <creates accepted by the target vault>" about once a second to
+# $work/creates.log, for at most 7,200 samples, so the table can show the rate over the copy
+# phase alone.
+sample_creates() {
+  for _ in $(seq 1 7200); do
+    accepted=$(curl -s --cacert "$state/ca.pem" "$address/_admin/counters" | python3 -c \
+      'import json, sys; print(json.load(sys.stdin).get("throttle.kv-bench-neu.secretCreateAndImport.accepted", 0))' \
+      2>/dev/null) || accepted=""
+    [ -n "$accepted" ] && echo "$(now) $accepted" >>"$work/creates.log"
+    sleep 1
+  done
+}
+
 # 2. Discover, plan, apply, verify. Each step's wall time is measured; apply's is the makespan.
 t0=$(now)
 "$tool" discover --vault "$vault_id" "${connection[@]}" -o "$work/inventory.json" 2>"$work/discover.err"
 t1=$(now)
 "$tool" plan "$work/inventory.json" --target-region northeurope --format json -o "$work/plan.json" 2>"$work/plan.err"
 t2=$(now)
+: >"$work/creates.log"
+sample_creates &
+sampler_pid=$!
 status=0
 "$tool" apply "$work/plan.json" --journal "$work/journal.sqlite" "${connection[@]}" \
   >"$work/apply.out" 2>"$work/apply.err" || status=$?
 t3=$(now)
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
 if [ "$status" -ne 0 ]; then
   echo "relocate_bench: apply exited with $status; see $work/apply.err (kept)" >&2
   keep=$work
@@ -101,14 +121,18 @@ verify_status=0
   -o "$work/verify.txt" 2>"$work/verify.err" || verify_status=$?
 t4=$(now)
 counters=$(curl -s --cacert "$state/ca.pem" "$address/_admin/counters")
+echo "$counters" >"$work/counters.json"
 
 # 3. The table.
 python3 - "$work" "$time_scale" "$secret_budget" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" \
   "$(elapsed "$t2" "$t3")" "$(elapsed "$t3" "$t4")" "$verify_status" "$counters" <<'EOF'
-import json, sys
+import json, re, sys
 work, scale, budget = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 discover_s, plan_s, apply_s, verify_s = (float(x) for x in sys.argv[4:8])
 verify_status, counters = int(sys.argv[8]), json.loads(sys.argv[9])
+# The client's own counts, from apply's last line: "...; N requests, N retries (N throttled)".
+summary = re.search(r"(\d+) requests, (\d+) retries \((\d+) throttled\)", open(f"{work}/apply.out").read())
+requests, retries, throttled = (int(x) for x in summary.groups()) if summary else ("n/a",) * 3
 inventory = json.load(open(f"{work}/inventory.json"))
 plan = json.load(open(f"{work}/plan.json"))
 resources = len(inventory["resources"])
@@ -118,14 +142,25 @@ est = plan["estimate"]
 critical, data_plane = est["criticalPathSeconds"], est["dataPlaneSeconds"]
 created = counters.get("throttle.kv-bench-neu.secretCreateAndImport.accepted", 0)
 rejected = counters.get("throttle.kv-bench-neu.secretCreateAndImport.rejected", 0)
+# Every kvsim budget that answered 429, such as "resourceManagerThrottle.<subscription>.writes".
+rejected_by = {k[: -len(".rejected")]: v for k, v in sorted(counters.items()) if k.endswith(".rejected") and v}
 bound = max(critical * scale, data_plane * 300 / budget)
 rate = created / apply_s if apply_s else 0
 limit = budget / 10
+# The copy phase: from the first sample that counted a create to the first that counted them
+# all. The samples are about a second apart, so each end is known to within that.
+samples = [tuple(float(x) for x in line.split()) for line in open(f"{work}/creates.log") if line.strip()]
+started = next((s for s in samples if s[1] > 0), None)
+ended = next((s for s in samples if s[1] >= created), None)
+copy_s = ended[0] - started[0] if started and ended else 0
+copy_rate = (ended[1] - started[1]) / copy_s if copy_s > 0 else 0
 rows = [
     ("resources in the discovered inventory", f"{resources}"),
     ("secret versions discovered", f"{discovered_versions}"),
     ("secret versions created in the target (kvsim counter)", f"{created}"),
-    ("429 Throttled answers to secret sets", f"{rejected}"),
+    ("429 Throttled answers to secret sets (kvsim counter)", f"{rejected}"),
+    ("client requests / retries / 429s seen (apply summary)", f"{requests} / {retries} / {throttled}"),
+    ("kvsim budgets that answered 429 (whole run)", ", ".join(f"{k}: {v}" for k, v in rejected_by.items()) or "none"),
     ("plan steps", f"{len(plan['steps'])}"),
     ("discover wall time (s)", f"{discover_s:.1f}"),
     ("plan wall time (s)", f"{plan_s:.1f}"),
@@ -139,8 +174,16 @@ rows = [
     ("makespan / lower bound", f"{apply_s / bound:.2f}" if bound else "n/a"),
     ("copy rate (versions/s)", f"{rate:.1f}"),
     (f"copy rate / budget ({limit:g}/s per vault)", f"{100 * rate / limit:.0f}%"),
+    ("copy phase (s, sampled about once a second)", f"{copy_s:.0f}" if copy_s > 0 else "under one sample"),
+    ("copy rate over the copy phase (versions/s)", f"{copy_rate:.1f}" if copy_s > 0 else "n/a"),
+    ("copy phase rate / budget", f"{100 * copy_rate / limit:.0f}%" if copy_s > 0 else "n/a"),
 ]
 width = max(len(k) for k, _ in rows)
 for k, v in rows:
     print(f"{k.ljust(width)}  {v}")
 EOF
+if [ "$verify_status" -ne 0 ]; then
+  echo "relocate_bench: verify exited with $verify_status; see $work/verify.txt and $work/verify.err (kept)" >&2
+  keep=$work
+  exit 1
+fi
