@@ -1,5 +1,7 @@
 #include "executor/verify.h"
 
+#include "discovery/reference_catalog.h"
+
 #include "discovery/resource_id.h"
 #include "executor/data_plane_objects.h"
 #include "viz/labels.h"
@@ -256,7 +258,35 @@ class Verifier {
         std::replace(details.begin(), details.end(), '\n', ' ');
         expect(status == "Resolved", node.id, check,
                app + " " + setting + " is " + (status.empty() ? "(no status)" : status) + " in " + vaultName + (details.empty() ? "" : ": " + details));
+        verifyPinnedVersion(node, *vault, section, reference.value("name", lastSegment(id)), properties, app + " " + setting);
       }
+    }
+  }
+
+  // A reference that was pinned to a version in the source names that version's copy: the
+  // target version that apply recorded for it.
+  void verifyPinnedVersion(const PlanNode& node, const VaultRelocation& vault, const std::string& section,
+                           const std::string& name, const Json& properties, const std::string& what) {
+    std::string prefix = section == "appsettings" ? "config.appsettings." : "config.connectionstrings.";
+    for (const Json& original : node.parameters.value("references", Json::array())) {
+      std::string path = original.value("path", "");
+      if (!iequals(path, prefix + name) && !iequals(path, prefix + name + ".value")) continue;
+      auto parsed = parseKeyVaultReference(original.value("value", ""));
+      if (!parsed || parsed->secretVersion.empty()) return;
+      auto sourceUri = state_.vaultUri(vault.sourceId);
+      if (!sourceUri) return;
+      std::string sourceVersion = *sourceUri + "secrets/" + parsed->secretName + "/" + parsed->secretVersion;
+      std::optional<std::string> copy = state_.targetVersion(sourceVersion);
+      std::string pinned = properties.value("secretVersion", "");
+      std::string check = std::string("pinned version in ") + (section == "appsettings" ? "app setting " : "connection string ") + name;
+      if (!copy) {
+        fail(node.id, check, what + " was pinned to " + parsed->secretVersion + ", and apply recorded no copy of it");
+        return;
+      }
+      expect(iequals(pinned, lastSegment(*copy)), node.id, check,
+             what + " names version " + (pinned.empty() ? "(none)" : pinned) + ", not " + lastSegment(*copy) + ", the copy of " +
+                 parsed->secretVersion);
+      return;
     }
   }
 
