@@ -4,6 +4,7 @@
 #include "simulator/random_text.h"
 #include "simulator/resource_manager.h"
 #include "simulator/resource_types.h"
+#include "simulator/role_definitions.h"
 #include "simulator/vault_address.h"
 
 #include <regex>
@@ -118,6 +119,21 @@ void normalizeVaultNetworkRules(json& properties) {
   }
 }
 
+// An estate may name a role assignment's role only by roleDefinitionName. Azure's GET
+// always returns roleDefinitionId, so a built-in Key Vault role gets its id under the
+// assignment's subscription.
+void completeRoleDefinitionId(const ArmPath& path, json& resource) {
+  json& properties = resource["properties"];
+  const json& definition = properties.value("roleDefinitionId", json());
+  if (definition.is_string() && !definition.get<std::string>().empty()) return;
+  std::string guid = builtInKeyVaultRoleGuid(properties.value("roleDefinitionName", json()).is_string()
+                                                 ? properties["roleDefinitionName"].get<std::string>()
+                                                 : "");
+  if (guid.empty()) return;
+  properties["roleDefinitionId"] =
+      "/subscriptions/" + path.subscription + "/providers/Microsoft.Authorization/roleDefinitions/" + guid;
+}
+
 }  // namespace
 
 std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, json& resource, const std::string& baseUrl) {
@@ -150,6 +166,15 @@ std::optional<Response> ResourceManager::prepareResource(const ArmPath& path, js
     resource["etag"] = randomGuid();
     if (lowerType == "microsoft.network/privatednszones/virtualnetworklinks") resource["properties"]["virtualNetworkLinkState"] = "Completed";
   } else if (lowerType == "microsoft.authorization/roleassignments") {
+    const json& definition = resource["properties"].value("roleDefinitionId", json());
+    if (!definition.is_string() || !isRoleDefinitionId(definition.get<std::string>())) {
+      // Azure returns this code for a malformed id. NOTE: the code for a missing or empty
+      // roleDefinitionId is assumed to be the same.
+      std::string rejectedValue = definition.is_string() ? definition.get<std::string>() : definition.dump();
+      return armError(400, "InvalidRoleDefinitionId",
+                      "The role definition ID '" + rejectedValue + "' of " + path.id() +
+                          " is not valid: give /subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions/{GUID}.");
+    }
     resource["properties"]["scope"] = path.scope;
   } else if (lowerType == "microsoft.managedidentity/userassignedidentities") {
     json& properties = resource["properties"];
@@ -491,6 +516,7 @@ void ResourceManager::seedResource(json resource, const std::string& baseUrl) {
     }
   }
   if (lowerType == "microsoft.network/virtualnetworks/subnets") completeServiceEndpoints(resource);
+  if (lowerType == "microsoft.authorization/roleassignments") completeRoleDefinitionId(*path, resource);
   if (lowerType == "microsoft.web/sites" && resource.contains("config") && resource["config"].is_object()) {
     // Settings are served from config.appSettings and config.connectionStrings; the draft
     // inventories spell them in lower case.

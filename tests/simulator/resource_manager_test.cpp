@@ -7,6 +7,10 @@ using nlohmann::json;
 
 class ResourceManagerTest : public SimulatorTest {};
 
+const std::string kSecretsUserDefinition =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"
+    "4633458b-17de-408a-b874-0445c86b69e6";
+
 TEST_F(ResourceManagerTest, MissingApiVersionIsRejected) {
   Response response = arm("GET", groupId("rg1"));
   EXPECT_EQ(response.status, 400);
@@ -428,12 +432,62 @@ TEST_F(ResourceManagerTest, RoleAssignmentOnVaultGetsScope) {
   createVault("kv-rbac");
   std::string id = vaultId("kv-rbac") + "/providers/Microsoft.Authorization/roleAssignments/3f2a1b4c-0000-0000-0000-000000000001";
   Response response = arm("PUT", id + "?api-version=2022-04-01",
-                          {{"properties", {{"roleDefinitionId", "/providers/Microsoft.Authorization/roleDefinitions/4633458b"},
+                          {{"properties", {{"roleDefinitionId", kSecretsUserDefinition},
                                            {"principalId", "p1"}}}});
   ASSERT_EQ(response.status, 201) << response.body;
   EXPECT_EQ(bodyOf(response)["properties"]["scope"], vaultId("kv-rbac"));
   json list = bodyOf(arm("GET", vaultId("kv-rbac") + "/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01"));
   EXPECT_EQ(list["value"].size(), 1u);
+}
+
+TEST_F(ResourceManagerTest, InvalidRoleDefinitionIdIsRejected) {
+  createGroup("rg1");
+  createVault("kv-rbac");
+  std::string id = vaultId("kv-rbac") + "/providers/Microsoft.Authorization/roleAssignments/3f2a1b4c-0000-0000-0000-000000000002";
+  const std::vector<json> invalid = {
+      json(""),
+      json("Key Vault Secrets User"),
+      json("/providers/Microsoft.Authorization/roleDefinitions/4633458b"),
+      json("/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleAssignments/"
+           "4633458b-17de-408a-b874-0445c86b69e6"),
+      json(42),
+  };
+  for (const json& definition : invalid) {
+    Response response = arm("PUT", id + "?api-version=2022-04-01",
+                            {{"properties", {{"roleDefinitionId", definition}, {"principalId", "p1"}}}});
+    EXPECT_EQ(response.status, 400) << definition.dump();
+    EXPECT_EQ(errorCode(response), "InvalidRoleDefinitionId") << definition.dump();
+  }
+  Response missing = arm("PUT", id + "?api-version=2022-04-01",
+                         {{"properties", {{"roleDefinitionName", "Key Vault Secrets User"}, {"principalId", "p1"}}}});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(errorCode(missing), "InvalidRoleDefinitionId");
+  EXPECT_EQ(arm("GET", id + "?api-version=2022-04-01").status, 404);
+}
+
+TEST_F(ResourceManagerTest, SeededRoleNameGetsDefinitionId) {
+  std::string vault = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.KeyVault/vaults/kv-seeded";
+  std::string named = vault + "/providers/Microsoft.Authorization/roleAssignments/3f2a1b4c-0000-0000-0000-000000000003";
+  std::string custom = vault + "/providers/Microsoft.Authorization/roleAssignments/3f2a1b4c-0000-0000-0000-000000000004";
+  json estate = {{"kind", "kvrelocate.inventory"},
+                 {"resources",
+                  json::array({{{"id", vault}, {"type", "Microsoft.KeyVault/vaults"}, {"location", "westeurope"},
+                                {"properties", {{"tenantId", "11111111-1111-1111-1111-111111111111"}}}},
+                               {{"id", named},
+                                {"type", "Microsoft.Authorization/roleAssignments"},
+                                {"properties", {{"roleDefinitionName", "key vault secrets user"}, {"principalId", "p1"}}}},
+                               {{"id", custom},
+                                {"type", "Microsoft.Authorization/roleAssignments"},
+                                {"properties", {{"roleDefinitionName", "Shop Secret Readers"}, {"principalId", "p2"}}}}})}};
+  simulator_.loadEstate(estate);
+
+  json seeded = bodyOf(arm("GET", named + "?api-version=2022-04-01"));
+  EXPECT_EQ(seeded["properties"]["roleDefinitionId"],
+            "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/"
+            "4633458b-17de-408a-b874-0445c86b69e6");
+  EXPECT_EQ(seeded["properties"]["roleDefinitionName"], "key vault secrets user");
+  json unknown = bodyOf(arm("GET", custom + "?api-version=2022-04-01"));
+  EXPECT_FALSE(unknown["properties"].contains("roleDefinitionId")) << unknown.dump();
 }
 
 }  // namespace
