@@ -2,24 +2,15 @@
 // that change (the "#grant/" steps), role assignments and diagnostic settings at the new
 // vault's scope. A rotation policy is a data-plane step (makeDataPlaneAction).
 
-#include "discovery/expression/expression.h"
 #include "executor/api_versions.h"
 #include "executor/resource_actions_internal.h"
+#include "strategies/role_assignments.h"
 
 #include <functional>
 
 namespace kvr::executor::detail {
 
 namespace {
-
-// Built-in role definition ids, the same in every Azure cloud.
-std::string roleDefinitionGuid(const std::string& roleName) {
-  if (iequals(roleName, "Key Vault Secrets User")) return "4633458b-17de-408a-b874-0445c86b69e6";
-  if (iequals(roleName, "Key Vault Crypto Service Encryption User")) return "e147488a-f6f5-4113-8e2d-b22465e65bf6";
-  if (iequals(roleName, "Key Vault Certificate User")) return "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba";
-  if (iequals(roleName, "Key Vault Reader")) return "21090545-7ca7-4776-b22c-e363652d74d2";
-  throw std::runtime_error("role '" + roleName + "' has no known role definition id");
-}
 
 std::string subscriptionOf(const std::string& id) {
   std::string lower = toLower(id);
@@ -28,16 +19,9 @@ std::string subscriptionOf(const std::string& id) {
   return id.substr(15, end == std::string::npos ? std::string::npos : end - 15);
 }
 
-// Role assignment names are GUIDs; a name derived from scope, principal and role gives the
-// same assignment on every retry.
-std::string roleAssignmentId(const std::string& scope, const std::string& principal, const std::string& roleDefinitionId) {
-  return scope + "/providers/Microsoft.Authorization/roleAssignments/" +
-         expr::guid({toLower(scope), toLower(principal), toLower(roleDefinitionId)});
-}
-
 void putRoleAssignment(StepContext& context, const std::string& scope, const std::string& principal,
                        const std::string& roleDefinitionId, const std::string& principalType) {
-  std::string id = roleAssignmentId(scope, principal, roleDefinitionId);
+  std::string id = planning::derivedRoleAssignmentId(scope, principal, roleDefinitionId);
   Json body = {{"properties", {{"roleDefinitionId", roleDefinitionId}, {"principalId", principal}}}};
   if (!principalType.empty()) body["properties"]["principalType"] = principalType;
   context.journal.intend(context.node.key, "", {{"targetId", id}});
@@ -76,10 +60,12 @@ class GrantAction : public Action {
     // service, and the steps after this one do not wait for that.
     if (iequals(node.type, "Microsoft.Authorization/roleAssignments")) {
       std::string role = node.parameters.value("role", "Key Vault Secrets User");
-      std::string definition = "/subscriptions/" + subscriptionOf(vault.targetId) +
-                               "/providers/Microsoft.Authorization/roleDefinitions/" + roleDefinitionGuid(role);
+      std::string definition = planning::resolveRoleDefinitionId(Json{{"roleDefinitionName", role}}, subscriptionOf(vault.targetId));
+      if (definition.empty()) {
+        throw std::runtime_error("grant step " + node.key + " names role '" + role + "', which is not a built-in Key Vault role");
+      }
       putRoleAssignment(context, vault.targetId, newPrincipal, definition, "ServicePrincipal");
-      std::string id = roleAssignmentId(vault.targetId, newPrincipal, definition);
+      std::string id = planning::derivedRoleAssignmentId(vault.targetId, newPrincipal, definition);
       awaitListed(context, "role assignment " + id, [&] {
         return context.client
             .getIfExists(azure::Service::ResourceManager, resourceUrl(context.client, id, "Microsoft.Authorization/roleAssignments"))
@@ -136,7 +122,8 @@ class GrantAction : public Action {
 };
 
 // Re-creates a role assignment of the source vault at the new vault's scope, for the same
-// principal (or its successor) and role.
+// principal (or its successor) and role. An assignment that names its role only by
+// `roleDefinitionName` gets the built-in role of that name in the target subscription.
 class RoleAssignmentAction : public Action {
  public:
   void run(StepContext& context) override {
@@ -144,10 +131,15 @@ class RoleAssignmentAction : public Action {
     const VaultRelocation& vault = requireVault(context.plan, node);
     Json source = readSource(context, node.id, node.type);
     const Json& properties = source["properties"];
+    std::string definition = planning::resolveRoleDefinitionId(properties, subscriptionOf(vault.targetId));
+    if (definition.empty()) {
+      std::string name = properties.value("roleDefinitionName", "");
+      throw std::runtime_error("role assignment " + node.id + " has no valid roleDefinitionId and its role '" + name +
+                               "' is not a built-in Key Vault role: add the role definition id to the source assignment");
+    }
     std::string principal = properties.value("principalId", "");
     principal = context.state.targetPrincipal(principal).value_or(principal);
-    putRoleAssignment(context, vault.targetId, principal, properties.value("roleDefinitionId", ""),
-                      properties.value("principalType", ""));
+    putRoleAssignment(context, vault.targetId, principal, definition, properties.value("principalType", ""));
   }
 };
 

@@ -11,6 +11,7 @@
 #include "discovery/resource_id.h"
 #include "discovery/template_reader.h"
 #include "strategies/planner_internal.h"
+#include "strategies/role_assignments.h"
 #include "strategies/vault_names.h"
 
 namespace kvr::planning {
@@ -60,6 +61,7 @@ class Checks {
     rule("geography", [&] { geography(); });
     rule("access-policy-tenant", [&] { accessPolicyTenants(); });
     rule("principals-that-change", [&] { principals(); });
+    rule("role-assignment-roles", [&] { roleAssignmentRoles(); });
     rule("external-references", [&] { externalReferences(); });
     rule("hardcoded-ids", [&] { hardcodedIds(); });
     rule("service-endpoints", [&] { serviceEndpoints(); });
@@ -275,6 +277,25 @@ class Checks {
                              holder.id);
       }
     }
+  }
+
+  // A role assignment is re-created with the same role definition id. One that names its
+  // role only by a name outside the built-in Key Vault roles cannot be re-created.
+  void roleAssignmentRoles() {
+    forInScope("Microsoft.Authorization/roleAssignments", [&](const Resource& assignment) {
+      const PlanNode& assignmentNode = node(assignment.key);
+      if (assignmentNode.strategy != Strategy::Reconfigure) return;
+      Json assignmentProperties = properties(assignment);
+      if (roleDefinitionResolves(assignmentProperties)) return;
+      std::string name = str(assignmentProperties, "roleDefinitionName");
+      std::string role = name.empty() ? "no role name" : "role '" + name + "', which is not a built-in Key Vault role";
+      diagnostics_.error("E-ROLE-ASSIGNMENT-ROLE-UNKNOWN",
+                         "role assignment has no valid roleDefinitionId and " + role +
+                             ", so apply cannot re-create it; add \"roleDefinitionId\" "
+                             "(/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<GUID>) to "
+                             "the assignment in the inventory, or re-discover it with Resource Manager",
+                         assignment.id, {assignment.origin.file, assignment.origin.pointer + "/properties", -1});
+    });
   }
 
   std::string principalIdOf(const Resource& holder) {

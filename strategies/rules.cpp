@@ -1,7 +1,10 @@
 // The rules that give every node one strategy and a reason a reviewer can check.
 
+#include <set>
+
 #include "discovery/resource_id.h"
 #include "strategies/planner_internal.h"
+#include "strategies/role_assignments.h"
 #include "strategies/vault_names.h"
 
 namespace kvr::planning {
@@ -291,6 +294,62 @@ std::string childTargetId(const Context& context, const PlanNode& node) {
   return parentTarget + "/" + leafType(node.type) + "/" + leafName(node.targetName);
 }
 
+// The object ids that apply replaces with new ones: the identities of the holders whose
+// principal changes, and the ids the inputs name as recreated in the target.
+std::set<std::string> changingPrincipalIds(const Context& context) {
+  std::set<std::string> ids;
+  for (const auto& holderKey : context.changingPrincipals) {
+    const Resource* holder = context.resource(holderKey);
+    if (!holder) continue;
+    for (const char* member : {"identity", "properties"}) {
+      auto object = holder->body.find(member);
+      if (object == holder->body.end() || !object->is_object()) continue;
+      auto principal = object->find("principalId");
+      if (principal != object->end() && principal->is_string()) ids.insert(toLower(principal->get<std::string>()));
+    }
+  }
+  Json hints = context.relocationOption("knownPrincipals");
+  for (auto it = hints.begin(); hints.is_object() && it != hints.end(); ++it) {
+    if (it->is_object() && it->value("recreatedInTarget", false)) ids.insert(toLower(it.key()));
+  }
+  return ids;
+}
+
+// A role assignment is written at the new vault's scope under a name derived from scope,
+// principal and role definition (derivedRoleAssignmentId), so its target is that id. When
+// the principal is replaced during apply, the name depends on the new object id and is
+// only known then.
+void fillRoleAssignmentTargets(Context& context) {
+  std::set<std::string> changing = changingPrincipalIds(context);
+  for (auto& [key, node] : context.nodes) {
+    if (!iequals(node.type, "Microsoft.Authorization/roleAssignments") || node.strategy != Strategy::Reconfigure) continue;
+    node.targetId.clear();
+    node.targetName.clear();
+    auto parsed = parseResourceId(node.id);
+    const VaultRelocation* vault = nullptr;
+    for (const auto& relocation : context.plan.vaults) {
+      if (parsed && normalizeId(relocation.sourceId) == normalizeId(parsed->scope)) vault = &relocation;
+    }
+    const Resource* resource = context.resource(key);
+    if (!vault || !resource) continue;
+
+    Json properties = resource->body.value("properties", Json::object());
+    auto target = parseResourceId(vault->targetId);
+    std::string definition = resolveRoleDefinitionId(properties, target ? target->subscription : "");
+    if (!definition.empty()) node.parameters["roleDefinitionId"] = definition;
+    std::string principal = properties.is_object() && properties.value("principalId", Json()).is_string()
+                                ? properties["principalId"].get<std::string>()
+                                : "";
+    if (definition.empty() || principal.empty() || changing.count(toLower(principal))) {
+      node.parameters["target"] = "name derived at apply time from the new vault's id, the principal's id in the "
+                                  "target and the role definition id";
+      continue;
+    }
+    node.targetId = derivedRoleAssignmentId(vault->targetId, principal, definition);
+    node.targetName = leafName(node.targetId);
+  }
+}
+
 }  // namespace
 
 void assignStrategies(Context& context) {
@@ -344,6 +403,8 @@ void assignStrategies(Context& context) {
     auto it = context.nodes.find(normalizeId(*vnet));
     if (it != context.nodes.end() && it->second.strategy == Strategy::Redeploy) node.foldedInto = it->first;
   }
+
+  fillRoleAssignmentTargets(context);
 }
 
 }  // namespace kvr::planning

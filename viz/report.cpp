@@ -485,8 +485,13 @@ Section vaultsSection(const Plan& plan) {
 }
 
 // Returns where the step puts the resource: its target name and group when either
-// changes, "same" when it keeps its id (a re-pointed consumer), empty when none applies.
+// changes, "same" when it keeps its id (a re-pointed consumer), the planner's note when
+// the target name is only known at apply time, empty when none applies.
 std::string targetCell(const PlanNode& node) {
+  if (node.targetId.empty() && node.targetName.empty() && node.parameters.contains("target") &&
+      node.parameters["target"].is_string()) {
+    return node.parameters["target"].get<std::string>();
+  }
   if (node.targetId.empty()) return node.targetName;
   if (iequals(node.targetId, node.id)) return "same";
   auto parsed = parseResourceId(node.targetId);

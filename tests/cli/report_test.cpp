@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "discovery/diagnostics.h"
+#include "support/cases.h"
 #include "tests/cli/sample_plan.h"
 #include "viz/report.h"
 
@@ -192,6 +193,22 @@ TEST(PlanText, ListsStepsInOrder) {
   EXPECT_LT(vnet, vault);
   EXPECT_LT(vault, secret);
   EXPECT_LT(secret, webApp);
+}
+
+TEST(PlanText, RoleAssignmentTargetIsTheDerivedName) {
+  Plan plan = kvr::testing::planFiles({kvr::testing::failurePath("B13-appservice-keyvault-references.json")});
+  std::string text = renderPlanText(plan, false);
+  EXPECT_NE(text.find("Target: d770f0f6-0a5c-5fdd-8877-505d01a57441 in rg-shop-sea"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Target: 99999999-9999-9999-9999-999999999913"), std::string::npos) << text;
+}
+
+TEST(PlanText, ReplacedPrincipalRoleAssignmentSaysApplyTime) {
+  Estate estate = kvr::testing::loadFiles({kvr::testing::failurePath("B13-appservice-keyvault-references.json")});
+  estate.relocation.options["knownPrincipals"] = {
+      {"aaaaaaaa-0000-0000-0000-000000000001", {{"ownerResource", "id-shop-front"}, {"recreatedInTarget", true}}}};
+  std::string text = renderPlanText(makePlan(estate, {}), false);
+  EXPECT_NE(text.find("Target: name derived at apply time"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Target: 99999999-9999-9999-9999-999999999913"), std::string::npos) << text;
 }
 
 TEST(PlanText, AlignsTableColumns) {

@@ -113,6 +113,29 @@ class FailureCaseApplyTest : public ApplyTest {
 };
 
 const std::string kCaseGroups = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/";
+const std::string kTargetVault = kCaseGroups + "rg-shop-sea/providers/Microsoft.KeyVault/vaults/kv-shop-sea";
+const std::string kSourceAssignment = kCaseGroups +
+                                      "rg-shop-eas/providers/Microsoft.KeyVault/vaults/kv-shop-eas/providers/"
+                                      "Microsoft.Authorization/roleAssignments/99999999-9999-9999-9999-999999999913";
+const std::string kSecretsUserDefinition =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/"
+    "4633458b-17de-408a-b874-0445c86b69e6";
+
+// The plan node of B13's role assignment.
+const PlanNode& roleAssignmentNode(const PlanDocument& plan) {
+  for (const PlanNode& node : plan.plan.nodes) {
+    if (iequals(node.id, kSourceAssignment)) return node;
+  }
+  throw std::runtime_error("the plan has no node for " + kSourceAssignment);
+}
+
+// B13's role assignment in an estate document.
+Json& roleAssignmentOf(Json& estate) {
+  for (Json& resource : estate["resources"]) {
+    if (resource.value("type", "") == "Microsoft.Authorization/roleAssignments") return resource;
+  }
+  throw std::runtime_error("the estate has no role assignment");
+}
 
 TEST_F(FailureCaseApplyTest, B15ThrottledBulkCopyFinishesWithEverySecretOnceAndFourRetries) {
   PlanDocument plan = seedCase("B15-throttled-bulk-copy.json");
@@ -179,6 +202,52 @@ TEST_F(FailureCaseApplyTest, B13ReferencesFollowTheNewVaultAndThePinnedCopy) {
   EXPECT_LT(finishedAt(events, "/id-shop-front", true), repoint);
   EXPECT_LT(finishedAt(events, "/secrets/payments-api-key"), repoint);
   EXPECT_TRUE(verify(plan).passed());
+}
+
+// B13's role assignment names its role only by roleDefinitionName. The copy at the new
+// vault must carry the Key Vault Secrets User definition, under the id the plan shows.
+TEST_F(FailureCaseApplyTest, B13RoleAssignmentKeepsTheSecretsUserRole) {
+  PlanDocument plan = seedCase("B13-appservice-keyvault-references.json");
+  const PlanNode& node = roleAssignmentNode(plan);
+  ASSERT_EQ(node.targetId.rfind(kTargetVault + "/providers/Microsoft.Authorization/roleAssignments/", 0), 0u) << node.targetId;
+
+  RecordingEvents events;
+  ApplySummary summary = apply(plan, options(), events);
+  ASSERT_EQ(summary.status, "completed") << (summary.failures.empty() ? "" : summary.failures.front().message);
+
+  std::optional<Json> created = client().getIfExists(azure::Service::ResourceManager,
+                                                     client().resourceUrl(node.targetId, "2022-04-01"));
+  ASSERT_TRUE(created.has_value()) << node.targetId;
+  EXPECT_EQ((*created)["properties"]["roleDefinitionId"], kSecretsUserDefinition);
+  EXPECT_EQ((*created)["properties"]["principalId"], "aaaaaaaa-0000-0000-0000-000000000001");
+  EXPECT_EQ((*created)["properties"]["scope"], kTargetVault);
+}
+
+TEST_F(FailureCaseApplyTest, MalformedRoleIdResolvesName) {
+  PlanDocument plan = seedCase("B13-appservice-keyvault-references.json", [](Json& estate) {
+    roleAssignmentOf(estate)["properties"]["roleDefinitionId"] = "Key Vault Secrets User";
+  });
+  RecordingEvents events;
+  ApplySummary summary = apply(plan, options(), events);
+  ASSERT_EQ(summary.status, "completed") << (summary.failures.empty() ? "" : summary.failures.front().message);
+
+  const PlanNode& node = roleAssignmentNode(plan);
+  Json created = client().get(azure::Service::ResourceManager, client().resourceUrl(node.targetId, "2022-04-01"));
+  EXPECT_EQ(created["properties"]["roleDefinitionId"], kSecretsUserDefinition);
+}
+
+TEST_F(FailureCaseApplyTest, UnknownRoleFailsItsStep) {
+  PlanDocument plan = seedCase("B13-appservice-keyvault-references.json", [](Json& estate) {
+    roleAssignmentOf(estate)["properties"]["roleDefinitionName"] = "Shop Secret Readers";
+  });
+  RecordingEvents events;
+  ApplySummary summary = apply(plan, options(), events);
+  EXPECT_EQ(summary.status, "failed");
+  ASSERT_EQ(summary.failures.size(), 1u);
+  const std::string& message = summary.failures.front().message;
+  EXPECT_NE(message.find(kSourceAssignment), std::string::npos) << message;
+  EXPECT_NE(message.find("'Shop Secret Readers'"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
 TEST_F(FailureCaseApplyTest, B20HistoryIsCopiedInOrderAndThePinnedReferenceFollowsItsCopy) {
