@@ -107,11 +107,30 @@ class Checks {
       if (violations.empty()) continue;
       std::string list;
       for (const auto& v : violations) list += (list.empty() ? "" : "; ") + v;
+      if (isUnsetParameter(name, resource.origin.file)) {
+        diagnostics_.error("E-VAULT-NAME-INVALID",
+                           "the vault name comes from parameter '" + name +
+                               "', which has no value; pass --parameters FILE with the vault's real name",
+                           resource.id, resource.origin);
+        continue;
+      }
       diagnostics_.error("E-VAULT-NAME-INVALID",
                          "vault name '" + name + "' is invalid: " + list + "; a valid name would be '" +
                              proposeVaultName(name, context_.sourceLocation, context_.targetLocation) + "'",
                          resource.id, resource.origin);
     }
+  }
+
+  // Whether `name` is the placeholder for a template parameter of `file` that has no value
+  // (the reader reports those with W-PARAMETER-NO-VALUE and uses the parameter's name).
+  bool isUnsetParameter(const std::string& name, const std::string& file) const {
+    for (const auto& diagnostic : context_.estate.diagnostics.all()) {
+      if (diagnostic.code == "W-PARAMETER-NO-VALUE" && diagnostic.location.file == file &&
+          diagnostic.location.pointer.ends_with("/parameters/" + name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void targetNames() {

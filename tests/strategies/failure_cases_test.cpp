@@ -261,6 +261,16 @@ TEST_F(FailureCases, B20LatestPolicyTruncatesHistory) {
 namespace kvr {
 namespace {
 
+TEST(VaultNames, NameFromAParameterWithoutValueSaysSo) {
+  Plan plan = testing::planFiles({testing::templatePath("exported-kv-accesspolicies-only.json")},
+                                 PlanOptions{.targetRegion = "northeurope"});
+  std::vector<std::string> messages = messagesFor(plan, "E-VAULT-NAME-INVALID");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0],
+            "the vault name comes from parameter 'vaults_teamscloud_name', which has no value; pass --parameters FILE "
+            "with the vault's real name");
+}
+
 TEST(SubnetMap, MappedExternalSubnetNeedsNoConfirmation) {
   std::string file = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-subnet-map.json");
   std::ofstream(file) << R"({"/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-network-hub/)"
