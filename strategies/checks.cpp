@@ -116,9 +116,15 @@ class Checks {
       }
       diagnostics_.error("E-VAULT-NAME-INVALID",
                          "vault name '" + name + "' is invalid: " + list + "; a valid name would be '" +
-                             proposeVaultName(name, context_.sourceLocation, context_.targetLocation) + "'",
+                             proposeVaultName(name, context_.sourceLocation, context_.targetLocation, nameSuffix()) + "'",
                          resource.id, resource.origin);
     }
+  }
+
+  // The input's targetNameSuffix option, which generated target names end with.
+  std::string nameSuffix() const {
+    Json suffix = context_.relocationOption("targetNameSuffix");
+    return suffix.is_string() ? suffix.get<std::string>() : std::string();
   }
 
   // Whether `name` is the placeholder for a template parameter of `file` that has no value
@@ -146,7 +152,7 @@ class Checks {
       if (!violations.empty()) {
         diagnostics_.error("E-VAULT-NAME-INVALID",
                            "target vault name '" + target + "' is invalid: " + violations.front() + "; try '" +
-                               proposeVaultName(source, context_.sourceLocation, context_.targetLocation) + "'",
+                               proposeVaultName(source, context_.sourceLocation, context_.targetLocation, nameSuffix()) + "'",
                            vault.id);
       }
       if (targetLower == source) {
@@ -199,7 +205,7 @@ class Checks {
 
   // A proposed target name that the inputs do not report as taken.
   std::string availableProposal(const std::string& source) {
-    std::string proposal = proposeVaultName(source, context_.sourceLocation, context_.targetLocation);
+    std::string proposal = proposeVaultName(source, context_.sourceLocation, context_.targetLocation, nameSuffix());
     return nameTaken(proposal) ? alternativeName(proposal) : proposal;
   }
 

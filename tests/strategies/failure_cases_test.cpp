@@ -200,6 +200,16 @@ TEST_F(FailureCases, B14EveryInvalidNameReported) {
   EXPECT_FALSE(anyMessageContains(plan, "E-VAULT-NAME-INVALID", "Kv-PAYROLL-Weu"));
 }
 
+TEST_F(FailureCases, B14SuggestionsUseTheInputSuffix) {
+  Plan plan = planFiles({failurePath("B14-vault-name-rules.json")});
+  std::vector<std::string> messages = messagesFor(plan, "E-VAULT-NAME-INVALID");
+  ASSERT_FALSE(messages.empty());
+  for (const auto& message : messages) {
+    if (message.find("would be") == std::string::npos) continue;
+    EXPECT_NE(message.find("-swedencentral'"), std::string::npos) << message;
+  }
+}
+
 TEST_F(FailureCases, B14GeneratorStaysWithinLimit) {
   EXPECT_EQ(proposeVaultName("Kv-PAYROLL-Weu", "westeurope", "swedencentral", "-swedencentral"),
             "kv-payroll-swedencentral");
