@@ -11,7 +11,7 @@
 namespace kvr::planning {
 
 // Returns the GUID of the built-in Azure role with this name (case-insensitive), or ""
-// when the name is not one of the Key Vault built-in roles listed in role_assignments.cpp.
+// when the name is not one of the Key Vault built-in roles in strategies/built_in_roles.h.
 std::string builtInRoleDefinitionGuid(const std::string& roleName);
 
 // Whether `id` is a role definition id: ".../providers/Microsoft.Authorization/
