@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <memory>
+#include <sstream>
 #include <string>
 
 #include "cli/apply.h"
@@ -14,8 +16,36 @@
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "discovery/diagnostics.h"
+#include "viz/labels.h"
 
 namespace {
+
+// Help within 100 columns: a description that does not fit wraps under its own column.
+class WrappingFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_desc(const CLI::Option* option) const override {
+    return wrap(CLI::Formatter::make_option_desc(option));
+  }
+  std::string make_subcommand(const CLI::App* command) const override {
+    std::stringstream out;
+    CLI::detail::format_help(out, command->get_display_name(true), wrap(command->get_description()), get_column_width());
+    return out.str();
+  }
+
+ private:
+  static constexpr std::size_t kHelpWidth = 100;
+
+  std::string wrap(const std::string& text) const {
+    std::size_t width = kHelpWidth > get_column_width() + 30 ? kHelpWidth - get_column_width() : 30;
+    std::string wrapped;
+    std::stringstream paragraphs(text);
+    std::string paragraph;
+    while (std::getline(paragraphs, paragraph)) {
+      for (const std::string& line : kvr::viz::wrapText(paragraph, width)) wrapped += (wrapped.empty() ? "" : "\n") + line;
+    }
+    return wrapped;
+  }
+};
 
 using kvr::cli::InputArguments;
 using kvr::cli::MapArguments;
@@ -260,6 +290,8 @@ void addVerifyCommand(CLI::App& app, kvr::cli::VerifyArguments& verify, std::str
 
 int run(int argc, char** argv) {
   CLI::App app{"kvrelocate: relocate an Azure Key Vault and the resources that depend on it to another region", "kvrelocate"};
+  // Set first: commands take the formatter of the app when they are added.
+  app.formatter(std::make_shared<WrappingFormatter>());
   app.set_version_flag("--version", std::string("kvrelocate ") + KVR_VERSION);
   app.require_subcommand(1);
   app.fallthrough();

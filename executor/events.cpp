@@ -38,6 +38,17 @@ std::string objectRate(std::size_t objects, double seconds) {
   return text;
 }
 
+// Adds " -> NEW_NAME" after the name in `label` ("name (type)") when the step creates its
+// resource under another name, as for a relocated vault or a redeployed resource.
+std::string withTarget(std::string label, const PlanNode& node) {
+  if (node.targetName.empty() || node.key.find("#grant/") != std::string::npos) return label;
+  std::string target = node.targetName.substr(node.targetName.rfind('/') + 1);
+  std::string name = node.name.substr(node.name.rfind('/') + 1);
+  if (iequals(target, name)) return label;
+  std::size_t type = label.find(" (");
+  return label.insert(type == std::string::npos ? label.size() : type, " -> " + target);
+}
+
 class TextEvents : public ApplyEvents {
  public:
   TextEvents(std::ostream& out, bool terminal, const Plan* plan) : out_(out), terminal_(terminal), plan_(plan) {}
@@ -56,7 +67,7 @@ class TextEvents : public ApplyEvents {
     ++finished_;
     const PlanNode* node = plan_ ? plan_->node(step) : nullptr;
     if (node && status == StepStatus::Completed && isDataPlaneObject(*node)) ++objects_;
-    std::string label = node ? viz::stepLabel(*node, plan_->source.resourceGroup) : step;
+    std::string label = node ? withTarget(viz::stepLabel(*node, plan_->source.resourceGroup), *node) : step;
     if (terminal_) {
       out_ << "\r\033[Kwave " << wave_ << ": " << finished_ << "/" << steps_ << " steps" << std::flush;
       if (status == StepStatus::Failed) out_ << "\r\033[Kfailed: " << label << ": " << message << '\n' << std::flush;

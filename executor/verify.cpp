@@ -4,6 +4,7 @@
 
 #include "discovery/resource_id.h"
 #include "executor/data_plane_objects.h"
+#include "executor/resource_actions_internal.h"
 #include "viz/labels.h"
 
 #include <algorithm>
@@ -84,7 +85,10 @@ class Verifier {
   }
 
   void verifyNode(const PlanNode& node) {
-    if (node.id.empty()) return;
+    if (node.id.empty()) {
+      if (node.strategy == Strategy::Reconfigure) verifyReconfigure(node);  // a grant for a new principal
+      return;
+    }
     if (isDataPlane(node)) {
       verifyObject(node);
       return;
@@ -93,6 +97,8 @@ class Verifier {
       auto target = verifyResource(node);
       if (target && node.strategy == Strategy::RedeployWithData && iequals(node.type, "Microsoft.KeyVault/vaults")) verifyVault(node, *target);
       if (target) verifyNoOldVaultReference(node, node.targetId, *target);
+    } else if (node.strategy == Strategy::Reconfigure) {
+      verifyReconfigure(node);
     } else if (node.strategy == Strategy::Repoint) {
       std::string id = node.targetId.empty() ? node.id : node.targetId;
       if (auto target = client_.getIfExists(Service::ResourceManager, client_.resourceUrl(id, apiVersionFor(node.type)))) {
@@ -102,6 +108,98 @@ class Verifier {
         fail(node.id, "exists", "consumer " + id + " is not found");
       }
     }
+  }
+
+  // Checks what no copy carries: role assignments and diagnostic settings at the new vault's scope,
+  // and grants for consumers of an RBAC vault. Access policies are checked with the vault.
+  void verifyReconfigure(const PlanNode& node) {
+    const VaultRelocation* vault = detail::vaultOfNode(plan_, node);
+    if (!vault) return;
+    bool roleAssignment = iequals(node.type, "Microsoft.Authorization/roleAssignments");
+    if (roleAssignment && node.key.find("#grant/") != std::string::npos) {
+      std::string holder = node.parameters.value("principalOf", "");
+      std::string newHolder = state_.targetResource(holder).value_or(holder);
+      auto found = client_.getIfExists(Service::ResourceManager, client_.resourceUrl(newHolder, apiVersionFor(typeOfHolder(newHolder))));
+      std::string principal = found ? detail::principalOf(*found) : "";
+      std::string role = node.parameters.value("role", "Key Vault Secrets User");
+      std::string check = "role '" + role + "' on " + vault->targetName;
+      if (principal.empty()) {
+        fail(holder, check, newHolder + (found ? " has no managed identity" : " is not found"));
+        return;
+      }
+      expect(!roleDefinitionsOf(vault->targetId, principal).empty(), holder, check,
+             "the new vault " + vault->targetName + " has no role assignment for principal " + principal);
+      return;
+    }
+    if (roleAssignment) {
+      Json source = client_.get(Service::ResourceManager, client_.resourceUrl(node.id, apiVersionFor(node.type)));
+      const Json properties = source.value("properties", Json::object());
+      std::string principal = properties.value("principalId", "");
+      principal = state_.targetPrincipal(principal).value_or(principal);
+      std::string role = lastSegment(properties.value("roleDefinitionId", ""));
+      std::set<std::string> roles = roleDefinitionsOf(vault->targetId, principal);
+      std::string check = "role assignment on " + vault->targetName;
+      if (roles.empty()) {
+        fail(node.id, check, "the new vault " + vault->targetName + " has no role assignment for principal " + principal);
+        return;
+      }
+      expect(role.empty() || roles.count(toLower(role)), node.id, check,
+             "principal " + principal + " has no assignment of role definition " + role + " on " + vault->targetName);
+      return;
+    }
+    if (iequals(node.type, "Microsoft.Insights/diagnosticSettings")) {
+      std::string name = node.targetName.empty() ? node.name : node.targetName;
+      std::string id = vault->targetId + "/providers/Microsoft.Insights/diagnosticSettings/" + name;
+      auto target = client_.getIfExists(Service::ResourceManager, client_.resourceUrl(id, apiVersionFor(node.type)));
+      if (!target) {
+        fail(node.id, "exists", "target " + id + " is not found");
+        return;
+      }
+      pass(node.id, "exists");
+      Json source = client_.get(Service::ResourceManager, client_.resourceUrl(node.id, apiVersionFor(node.type)));
+      const Json sourceProperties = source.value("properties", Json::object());
+      const Json targetProperties = target->value("properties", Json::object());
+      for (const char* destination : {"workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "eventHubName"}) {
+        std::string want = sourceProperties.value(destination, "");
+        if (want.empty()) continue;
+        if (looksLikeResourceId(want)) want = plannedTarget(want);
+        std::string have = targetProperties.value(destination, "");
+        expect(iequals(normalizeId(have), normalizeId(want)), node.id, destination,
+               std::string(destination) + " is " + (have.empty() ? "(none)" : have) + ", planned " + want);
+      }
+      expect(enabledCategories(sourceProperties) == enabledCategories(targetProperties), node.id, "enabled categories",
+             "the target setting enables other log or metric categories than the source");
+    }
+  }
+
+  // The role definition names (GUIDs, lower case) assigned to `principal` at `scope`.
+  std::set<std::string> roleDefinitionsOf(const std::string& scope, const std::string& principal) {
+    std::set<std::string> roles;
+    std::string url = client_.resourceUrl(scope + "/providers/Microsoft.Authorization/roleAssignments",
+                                          apiVersionFor("Microsoft.Authorization/roleAssignments"));
+    for (const Json& assignment : client_.list(Service::ResourceManager, url)) {
+      const Json properties = assignment.value("properties", Json::object());
+      if (iequals(properties.value("principalId", ""), principal)) roles.insert(toLower(lastSegment(properties.value("roleDefinitionId", ""))));
+    }
+    return roles;
+  }
+
+  static std::string typeOfHolder(const std::string& id) {
+    auto parsed = parseResourceId(id);
+    return parsed ? parsed->type : "";
+  }
+
+  // "logs:<category>" and "metrics:<category>" for every enabled entry.
+  static std::set<std::string> enabledCategories(const Json& properties) {
+    std::set<std::string> categories;
+    for (const char* kind : {"logs", "metrics"}) {
+      for (const Json& entry : properties.value(kind, Json::array())) {
+        if (!entry.value("enabled", false)) continue;
+        std::string category = entry.value("category", entry.value("categoryGroup", ""));
+        categories.insert(std::string(kind) + ":" + toLower(category));
+      }
+    }
+    return categories;
   }
 
   // The target resource exists with the planned name and location.
@@ -521,6 +619,8 @@ std::vector<VerifyAttention> consumerWarnings(const Plan& plan) {
   for (const Diagnostic& diagnostic : plan.diagnostics.all()) {
     if (diagnostic.severity != Severity::Warning || diagnostic.resourceId.empty()) continue;
     if (!consumers.contains(normalizeId(diagnostic.resourceId))) continue;
+    // verify checks what this warning announces: the pinned reference names the copy.
+    if (diagnostic.code == "W-PINNED-VERSION-REMAPPED") continue;
     attention.push_back({diagnostic.resourceId, diagnostic.code, diagnostic.message});
   }
   return attention;

@@ -20,10 +20,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 13> strategy
     {"reissue-certificate", "#EEDD88"},
     {"regenerate-key", "#EE8866"},
     {"reconfigure", "#FFAABB"},
-    {"repoint", "#BBCCEE"},
+    {"repoint", "#DDAA33"},
     {"reuse", "#CCDDAA"},
     {"external", "#FFFFFF"},
-    {"drop", "#FFCCCC"},
+    {"drop", "#AAAAAA"},
     {"out-of-scope", "#DDDDDD"},
 }};
 

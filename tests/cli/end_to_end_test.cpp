@@ -207,6 +207,21 @@ TEST(CommandLine, CommandHelpOmitsExitCodeTable) {
   }
 }
 
+TEST(CommandLine, HelpFitsInOneHundredColumns) {
+  for (const std::string command : {"", "plan", "map", "discover", "apply", "verify"}) {
+    RunResult run = command.empty() ? runCli({"--help"}) : runCli({command, "--help"});
+    ASSERT_EQ(run.exitCode, 0) << command;
+    std::istringstream lines(run.standardOutput);
+    std::string line;
+    std::size_t count = 0;
+    while (std::getline(lines, line)) {
+      ++count;
+      EXPECT_LE(line.size(), 100u) << (command.empty() ? "kvrelocate" : command) << ": " << line;
+    }
+    EXPECT_GT(count, 5u) << command;
+  }
+}
+
 TEST(CommandLine, ApplyHelpListsItsOwnExitCodes) {
   RunResult run = runCli({"apply", "--help"});
   EXPECT_NE(run.standardOutput.find("5 stopped for an operator action"), std::string::npos) << run.standardOutput;

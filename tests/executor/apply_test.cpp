@@ -4,6 +4,7 @@
 
 #include "apply_fixture.h"
 #include "executor/data_plane_objects.h"
+#include "executor/verify.h"
 
 namespace kvr::executor::testing {
 namespace {
@@ -183,6 +184,50 @@ TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsTheStepNamingThePrincipal) {
   EXPECT_NE(summary.failures[0].message.find("is not listed 120 s after it was written"), std::string::npos)
       << summary.failures[0].message;
   EXPECT_NE(summary.failures[0].message.find("access policy of "), std::string::npos) << summary.failures[0].message;
+}
+
+TEST_F(ApplyOnSimulatorTest, VerifyReportsMissingAccessAndDiagnosticsOnTheNewVault) {
+  apply(options());
+  auto verifyNow = [&] {
+    SqliteJournal journal(journalPath_);
+    RunState state;
+    bindRunState(state, journal);
+    state.setListener(nullptr);
+    return verifyRelocation(plan().plan, client(), state);
+  };
+  auto rowsFor = [](const VerifyReport& report, const std::string& check) {
+    std::vector<VerifyCheck> rows;
+    for (const VerifyCheck& row : report.checks) {
+      if (row.check == check) rows.push_back(row);
+    }
+    return rows;
+  };
+  VerifyReport before = verifyNow();
+  std::vector<VerifyCheck> roles = rowsFor(before, "role assignment on kv-payments-neu");
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_TRUE(roles[0].passed) << roles[0].detail;
+  ASSERT_EQ(rowsFor(before, "workspaceId").size(), 1u);
+  EXPECT_TRUE(rowsFor(before, "workspaceId")[0].passed) << rowsFor(before, "workspaceId")[0].detail;
+
+  azure::AzureClient direct = directClient();
+  std::string assignments = kTargetVault + "/providers/Microsoft.Authorization/roleAssignments";
+  for (const Json& assignment : direct.list(azure::Service::ResourceManager, direct.resourceUrl(assignments, "2022-04-01"))) {
+    direct.deleteResource(direct.resourceUrl(assignment.value("id", ""), "2022-04-01"));
+  }
+  direct.deleteResource(
+      direct.resourceUrl(kTargetVault + "/providers/Microsoft.Insights/diagnosticSettings/diag-kv-payments-neu", "2021-05-01-preview"));
+
+  VerifyReport after = verifyNow();
+  EXPECT_FALSE(after.passed());
+  roles = rowsFor(after, "role assignment on kv-payments-neu");
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_FALSE(roles[0].passed);
+  EXPECT_NE(roles[0].detail.find("has no role assignment for principal"), std::string::npos) << roles[0].detail;
+  bool diagnosticsMissing = false;
+  for (const VerifyCheck& row : after.checks) {
+    if (row.check == "exists" && !row.passed && row.detail.find("diag-kv-payments-neu") != std::string::npos) diagnosticsMissing = true;
+  }
+  EXPECT_TRUE(diagnosticsMissing);
 }
 
 TEST_F(ApplyOnSimulatorTest, RecreatesRoleAssignmentAndDiagnosticsOnTheNewVault) {

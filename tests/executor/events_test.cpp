@@ -25,6 +25,9 @@ Plan samplePlan() {
   Plan plan;
   plan.source.resourceGroup = "rg-app-weu";
   plan.nodes.push_back(node(kNsg, "Microsoft.Network/networkSecurityGroups", "nsg-App", Strategy::Redeploy));
+  PlanNode vault = node(kVault, "Microsoft.KeyVault/vaults", "kv-app-weu", Strategy::RedeployWithData);
+  vault.targetName = "kv-app-neu";
+  plan.nodes.push_back(vault);
   plan.nodes.push_back(node(kVault + "/secrets/db", "Microsoft.KeyVault/vaults/secrets", "kv-app-weu/db", Strategy::CopySecret));
   plan.nodes.push_back(node(kVault + "/keys/cmk", "Microsoft.KeyVault/vaults/keys", "kv-app-weu/cmk", Strategy::BackupRestore));
   PlanNode grant;
@@ -44,6 +47,14 @@ TEST(TextEvents, NamesStepByResourceNameAndType) {
   auto events = makeTextEvents(out, false, &plan);
   events->stepFinished(toLower(kNsg), StepStatus::Completed, "");
   EXPECT_EQ(out.str(), "completed: nsg-App (networkSecurityGroups in rg-net-weu)\n");
+}
+
+TEST(TextEvents, RenamedResourceShowsItsNewName) {
+  Plan plan = samplePlan();
+  std::ostringstream out;
+  auto events = makeTextEvents(out, false, &plan);
+  events->stepFinished(toLower(kVault), StepStatus::Completed, "");
+  EXPECT_EQ(out.str(), "completed: kv-app-weu -> kv-app-neu (vaults)\n");
 }
 
 TEST(TextEvents, NamesGrantStepByGranteeAndVault) {

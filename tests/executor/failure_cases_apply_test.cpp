@@ -178,7 +178,19 @@ TEST_F(FailureCaseApplyTest, B13ReferencesFollowTheNewVaultAndThePinnedCopy) {
   std::size_t repoint = finishedAt(events, "/sites/app-shop-front");
   EXPECT_LT(finishedAt(events, "/id-shop-front", true), repoint);
   EXPECT_LT(finishedAt(events, "/secrets/payments-api-key"), repoint);
-  EXPECT_TRUE(verify(plan).passed());
+  VerifyReport report = verify(plan);
+  EXPECT_TRUE(report.passed());
+  auto row = std::find_if(report.checks.begin(), report.checks.end(), [](const VerifyCheck& check) {
+    return check.check == "role 'Key Vault Secrets User' on kv-shop-sea";
+  });
+  ASSERT_NE(row, report.checks.end()) << "the identity's grant is checked";
+  EXPECT_TRUE(row->passed) << row->detail;
+  EXPECT_NE(row->resource.find("/userAssignedIdentities/id-shop-front"), std::string::npos) << row->resource;
+  auto pinnedRow = std::find_if(report.checks.begin(), report.checks.end(), [](const VerifyCheck& check) {
+    return check.check == "pinned version in app setting Payments__ApiKey";
+  });
+  ASSERT_NE(pinnedRow, report.checks.end()) << "the pinned reference is checked against its copy";
+  EXPECT_TRUE(pinnedRow->passed) << pinnedRow->detail;
 }
 
 TEST_F(FailureCaseApplyTest, B20HistoryIsCopiedInOrderAndThePinnedReferenceFollowsItsCopy) {

@@ -200,6 +200,16 @@ TEST_F(FailureCases, B14EveryInvalidNameReported) {
   EXPECT_FALSE(anyMessageContains(plan, "E-VAULT-NAME-INVALID", "Kv-PAYROLL-Weu"));
 }
 
+TEST_F(FailureCases, B14SuggestionsUseTheInputSuffix) {
+  Plan plan = planFiles({failurePath("B14-vault-name-rules.json")});
+  std::vector<std::string> messages = messagesFor(plan, "E-VAULT-NAME-INVALID");
+  ASSERT_FALSE(messages.empty());
+  for (const auto& message : messages) {
+    if (message.find("would be") == std::string::npos) continue;
+    EXPECT_NE(message.find("-swedencentral'"), std::string::npos) << message;
+  }
+}
+
 TEST_F(FailureCases, B14GeneratorStaysWithinLimit) {
   EXPECT_EQ(proposeVaultName("Kv-PAYROLL-Weu", "westeurope", "swedencentral", "-swedencentral"),
             "kv-payroll-swedencentral");
@@ -260,6 +270,16 @@ TEST_F(FailureCases, B20LatestPolicyTruncatesHistory) {
 
 namespace kvr {
 namespace {
+
+TEST(VaultNames, NameFromAParameterWithoutValueSaysSo) {
+  Plan plan = testing::planFiles({testing::templatePath("exported-kv-accesspolicies-only.json")},
+                                 PlanOptions{.targetRegion = "northeurope"});
+  std::vector<std::string> messages = messagesFor(plan, "E-VAULT-NAME-INVALID");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0],
+            "the vault name comes from parameter 'vaults_teamscloud_name', which has no value; pass --parameters FILE "
+            "with the vault's real name");
+}
 
 TEST(SubnetMap, MappedExternalSubnetNeedsNoConfirmation) {
   std::string file = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-subnet-map.json");
