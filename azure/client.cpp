@@ -173,6 +173,7 @@ HttpResponse AzureClient::attempt(Service service, HttpRequest& request) {
   auto started = timer_.now();
   ++requests_;
   HttpResponse response = transport_.send(request);
+  if (options_.pacer != nullptr) options_.pacer->onResponse(service, request, response);
   auto took = std::chrono::duration_cast<Milliseconds>(timer_.now() - started);
   spdlog::debug("{} {} {} {} ms request-id {}", request.method, redactUrl(request.url), response.status, took.count(),
                 response.header("x-ms-request-id"));

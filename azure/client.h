@@ -46,6 +46,8 @@ class RequestPacer {
   virtual void beforeSend(Service service, const HttpRequest& request) = 0;
   // Reports a 429 response; `retryAfter` is what it asked for (zero when it gave none).
   virtual void onThrottled(Service service, const HttpRequest& request, Milliseconds retryAfter) = 0;
+  // Reports every response, for the budget counts some services send in headers.
+  virtual void onResponse(Service /*service*/, const HttpRequest& /*request*/, const HttpResponse& /*response*/) {}
 };
 
 struct ClientOptions {

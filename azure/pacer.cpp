@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <variant>
 
 namespace kvr::azure {
@@ -105,6 +106,18 @@ class LimitPacer::Budget {
     ++pauses_;
     spdlog::info("{} was throttled; pausing {} ms and slowing to {:.0f}% of its rate", key,
                  std::chrono::duration_cast<Milliseconds>(pausedUntil_ - now).count(), factor_ * 100);
+  }
+
+  // Lowers a bucket's tokens to `remaining`, the count the service reported at `now`.
+  void observeRemaining(TimePoint now, double remaining) {
+    auto* bucket = std::get_if<BucketLimit>(&limit_);
+    if (bucket == nullptr) return;
+    if (now > refilled_) {
+      double seconds = std::chrono::duration<double>(now - refilled_).count();
+      tokens_ = std::min(bucket->capacity, tokens_ + seconds * bucket->refillPerSecond * factor_);
+      refilled_ = now;
+    }
+    tokens_ = std::min(tokens_, remaining);
   }
 
   double factor() const { return factor_; }
@@ -216,6 +229,19 @@ void LimitPacer::onThrottled(Service service, const HttpRequest& request, Millis
   std::string key;
   std::lock_guard lock(mutex_);
   budgetFor(service, request, key).throttled(timer_.now(), retryAfter, key);
+}
+
+void LimitPacer::onResponse(Service service, const HttpRequest& request, const HttpResponse& response) {
+  if (service != Service::ResourceManager) return;
+  std::string key = classify(service, request, options_).key;
+  std::string kind = key.substr(key.rfind('/') + 1);  // reads, writes or deletes
+  std::string remaining = response.header("x-ms-ratelimit-remaining-subscription-" + kind);
+  if (remaining.empty()) return;
+  char* end = nullptr;
+  double count = std::strtod(remaining.c_str(), &end);
+  if (end == remaining.c_str() || *end != '\0' || count < 0) return;
+  std::lock_guard lock(mutex_);
+  budgetFor(service, request, key).observeRemaining(timer_.now(), count);
 }
 
 double LimitPacer::rateFactor(const std::string& budget) const {

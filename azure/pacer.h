@@ -93,6 +93,10 @@ class LimitPacer : public RequestPacer {
 
   void beforeSend(Service service, const HttpRequest& request) override;
   void onThrottled(Service service, const HttpRequest& request, Milliseconds retryAfter) override;
+  // Lowers a Resource Manager bucket to what x-ms-ratelimit-remaining-subscription-reads,
+  // -writes or -deletes reports, so a run that starts after another one spent the
+  // subscription's budget does not send into 429s.
+  void onResponse(Service service, const HttpRequest& request, const HttpResponse& response) override;
 
   const PacerOptions& options() const { return options_; }
   // The current rate factor of a budget (1 when it has not been throttled).

@@ -140,6 +140,14 @@ class InventoryReader {
       error("E-INVENTORY-INVALID", "a resource must be a JSON object", pointer);
       return;
     }
+    auto idMember = item.find("id");
+    if (idMember != item.end() && !idMember->is_string()) {
+      error("E-INVENTORY-INVALID",
+            std::string("\"id\" must be a string, but it is a JSON ") + idMember->type_name() +
+                "; write the resource id in quotes",
+            pointerAppend(pointer, "id"));
+      return;
+    }
     std::string id = stringOr(item, "id");
     auto parsed = parseResourceId(id);
     if (!parsed) {

@@ -73,11 +73,11 @@ class Rules {
     std::string collection = leafType(resource.type);
     std::size_t versions = versionCount(body);
     bool backupAllowed = context_.sameSubscription && context_.sameGeography && versions <= kBackupMaxVersions;
-    std::string where = context_.sameGeography ? "same geography" : "another geography";
     if (collection == "secrets") {
       if (backupAllowed && context_.options.secretsByBackup) {
         return {Strategy::BackupRestore, "secret-backup",
-                "source and target share subscription and geography, and backup keeps every version and its id"};
+                "source and target are in the same subscription and the same geography, "
+                "and backup keeps every version and its id"};
       }
       return {Strategy::CopySecret, "secret-copy",
               "copied value by value with content type, tags, enabled state and dates per version (" +
@@ -86,7 +86,8 @@ class Rules {
     if (collection == "keys") {
       if (backupAllowed) {
         return {Strategy::BackupRestore, "key-backup",
-                "source and target share subscription and " + where + ", so a backup restores the same key material"};
+                "source and target are in the same subscription and the same geography, "
+                "so a backup restores the same key material"};
       }
       std::string why = !context_.sameSubscription ? "another subscription"
                         : !context_.sameGeography  ? "another geography"
@@ -98,7 +99,8 @@ class Rules {
     // Certificates.
     if (backupAllowed) {
       return {Strategy::BackupRestore, "certificate-backup",
-              "source and target share subscription and geography, so a backup restores the certificate with its key"};
+              "source and target are in the same subscription and the same geography, "
+              "so a backup restores the certificate with its key"};
     }
     bool exportable = certificateExportable(body);
     if (exportable) {

@@ -52,7 +52,11 @@ void selectVaults(Context& context) {
       context.plan.diagnostics.error("E-VAULT-NOT-FOUND", "no input defines a vault named '" + name + "'");
     }
   }
-  if (context.vaults.empty() && wanted.empty()) {
+  // An input file that failed to load may be the one that defines the vault, and its
+  // error already names the cause.
+  bool fileFailedToLoad =
+      context.estate.diagnostics.has("E-INPUT-INVALID") || context.estate.diagnostics.has("E-INPUT-UNKNOWN");
+  if (context.vaults.empty() && wanted.empty() && !fileFailedToLoad) {
     std::string referenced;
     for (const auto& resource : context.estate.resources) {
       if (isType(resource, "Microsoft.KeyVault/vaults") && resource.external) {

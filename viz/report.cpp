@@ -591,6 +591,26 @@ Section diagnosticsSection(const Plan& plan, Severity severity, const std::strin
   return section;
 }
 
+// Lists the nodes that are in scope but get no step: resources reused as they are and
+// objects that are not copied. Other nodes without a step of their own are created by
+// another step (foldedInto) and need no entry here.
+Section keptOrDroppedSection(const Plan& plan) {
+  Section section{"Kept or dropped", 2, {}};
+  Table table{{"Strategy", "Resource", "Reason"}, {}, 2};
+  for (const auto& node : plan.nodes) {
+    if (node.strategy != Strategy::Reuse && node.strategy != Strategy::Drop) continue;
+    table.rows.push_back({strategyName(node.strategy), stepLabel(node, plan.source.resourceGroup), node.reason});
+  }
+  if (table.rows.empty()) {
+    section.blocks.push_back(textBlock("None."));
+  } else {
+    section.blocks.push_back(textBlock("These resources have no step: a reused resource serves the target as it is, "
+                                       "and a dropped object is not copied on its own."));
+    section.blocks.push_back(tableBlock(std::move(table)));
+  }
+  return section;
+}
+
 Section outOfScopeSection(const Plan& plan, ReportFormat format) {
   Section section{"Out of scope", 2, {}};
   // The text report names each resource by name and type; Markdown, for tickets, by id.
@@ -613,11 +633,6 @@ Section outOfScopeSection(const Plan& plan, ReportFormat format) {
   return section;
 }
 
-std::string nodeLabel(const std::map<std::string, const PlanNode*>& nodes, const std::string& key) {
-  auto it = nodes.find(key);
-  if (it == nodes.end() || it->second->name.empty()) return key;
-  return it->second->name + " (" + shortTypeName(it->second->type) + ")";
-}
 
 Section estimateSection(const Plan& plan) {
   Section section{"Estimate", 2, {}};
@@ -627,9 +642,13 @@ Section estimateSection(const Plan& plan) {
       {"Critical path", humanDuration(estimate.criticalPathSeconds)},
       {"Data plane", humanDuration(estimate.dataPlaneSeconds)}};
   if (!estimate.criticalPath.empty()) {
+    // The chain names each step as the Steps section does.
     auto nodes = nodesByKey(plan);
     std::vector<std::string> labels;
-    for (const auto& key : estimate.criticalPath) labels.push_back(nodeLabel(nodes, key));
+    for (const auto& key : estimate.criticalPath) {
+      auto it = nodes.find(key);
+      labels.push_back(it == nodes.end() ? key : stepLabel(*it->second, plan.source.resourceGroup));
+    }
     fields.emplace_back("Longest chain", joinStrings(labels, " -> "));
   }
   section.blocks.push_back(fieldsBlock(std::move(fields)));
@@ -643,7 +662,7 @@ std::vector<Section> explainSections(const Plan& plan) {
   std::vector<Section> sections;
   sections.push_back({"Why each node has its strategy and place", 2, {}});
   for (const auto& node : plan.nodes) {
-    Section part{node.name.empty() ? node.key : node.name, 3, {}};
+    Section part{node.id.empty() && node.name.empty() ? node.key : stepLabel(node, plan.source.resourceGroup), 3, {}};
     std::vector<std::pair<std::string, std::string>> fields = {
         {"Key", node.key},
         {"Type", node.type},
@@ -678,6 +697,7 @@ std::vector<Section> planSections(const Plan& plan, bool explain, ReportFormat f
                                    diagnosticsSection(plan, Severity::Error, "Blockers", format),
                                    diagnosticsSection(plan, Severity::Warning, "Warnings", format),
                                    diagnosticsSection(plan, Severity::Info, "Notes", format),
+                                   keptOrDroppedSection(plan),
                                    outOfScopeSection(plan, format),
                                    estimateSection(plan)};
   if (explain) {

@@ -25,7 +25,7 @@ std::string renderPlanJson(const Plan& plan);
 Plan readPlanJson(const Json& document, const std::string& file);
 
 // Writes the plan for a terminal: header, step table, waves, manual steps, diagnostics,
-// out-of-scope resources and the estimate. `explain` adds, per node, the rule and reason
+// the reused and dropped resources, the out-of-scope resources and the estimate. `explain` adds, per node, the rule and reason
 // behind its strategy and the edges that place it, and the feasibility rules that ran.
 std::string renderPlanText(const Plan& plan, bool explain);
 

@@ -96,6 +96,24 @@ TEST(Pacer, ResourceManagerReadsRefillAtTheirRate) {
   EXPECT_EQ(timer.sleptMs(), 40) << "another subscription has its own bucket";
 }
 
+TEST(Pacer, ReportedRemainingWritesLowerTheBucket) {
+  testing::SteppingTimer timer;
+  LimitPacer pacer({}, timer);
+  HttpRequest write = request("PUT", "https://management.azure.com/subscriptions/sub-a/resourceGroups/rg?api-version=2021-04-01");
+
+  pacer.beforeSend(Service::ResourceManager, write);
+  pacer.onResponse(Service::ResourceManager, write, HttpResponse{200, {{"x-ms-ratelimit-remaining-subscription-writes", "0"}}, "{}"});
+  pacer.beforeSend(Service::ResourceManager, write);
+  EXPECT_EQ(timer.sleptMs(), 100) << "with nothing left, the next write waits for one token at 10 per second";
+
+  pacer.onResponse(Service::ResourceManager, kArmRead, HttpResponse{200, {{"x-ms-ratelimit-remaining-subscription-reads", "not a number"}}, "{}"});
+  pacer.beforeSend(Service::ResourceManager, kArmRead);
+  EXPECT_EQ(timer.sleptMs(), 100) << "an unreadable count changes nothing";
+  pacer.onResponse(Service::ResourceManager, write, HttpResponse{200, {{"x-ms-ratelimit-remaining-subscription-writes", "150"}}, "{}"});
+  pacer.beforeSend(Service::ResourceManager, write);
+  EXPECT_EQ(timer.sleptMs(), 200) << "a higher count does not add tokens the client already spent";
+}
+
 TEST(Pacer, ThrottledBudgetPausesAndSlowsDown) {
   testing::SteppingTimer timer;
   LimitPacer pacer({}, timer);

@@ -267,6 +267,46 @@ TEST(CommandLine, UnreachableSignInIsOneErrorWithExitSix) {
   std::filesystem::remove_all(directory);
 }
 
+TEST(CommandLine, InvalidJsonGivesOnlyItsOwnError) {
+  std::string path = ::testing::TempDir() + "kvr-not-json-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(path, std::ios::binary) << "this is not JSON\n";
+  for (const std::string command : {"plan", "map"}) {
+    RunResult run = runCli({command, path, "--target-region", "northeurope"});
+    EXPECT_EQ(run.exitCode, 3) << command << ": " << run.standardError;
+    EXPECT_NE(run.standardError.find(path), std::string::npos) << command << ": " << run.standardError;
+    EXPECT_NE(run.standardError.find("[E-INPUT-INVALID]"), std::string::npos) << command << ": " << run.standardError;
+    EXPECT_EQ(run.standardError.find("E-NO-VAULT"), std::string::npos) << command << ": " << run.standardError;
+  }
+  ::unlink(path.c_str());
+}
+
+TEST(CommandLine, ExamplePlanListsEveryResourceWithoutStep) {
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  for (const std::string format : {"text", "markdown"}) {
+    RunResult run = runCli({"plan", inventory, "--target-region", "northeurope", "--format", format});
+    EXPECT_EQ(run.exitCode, 0) << run.standardError;
+    std::size_t section = run.standardOutput.find("Kept or dropped\n");
+    ASSERT_NE(section, std::string::npos) << run.standardOutput;
+    std::size_t end = run.standardOutput.find("Out of scope\n", section);
+    ASSERT_NE(end, std::string::npos) << run.standardOutput;
+    std::string keptSection = run.standardOutput.substr(section, end - section);
+    EXPECT_NE(keptSection.find("privatelink.vaultcore.azure.net (privateDnsZones in rg-payments-net-weu)"), std::string::npos)
+        << format << ":\n" << keptSection;
+    EXPECT_NE(keptSection.find("id-payments-web (userAssignedIdentities)"), std::string::npos) << format << ":\n" << keptSection;
+    EXPECT_NE(keptSection.find("kv-payments-weu/payments-tls (vaults/secrets)"), std::string::npos) << format << ":\n" << keptSection;
+  }
+}
+
+TEST(CommandLine, ExampleLongestChainNamesGrantAsSteps) {
+  std::string inventory = std::string(KVR_SOURCE_DIR) + "/examples/contoso-payments/inventory.json";
+  RunResult run = runCli({"plan", inventory, "--target-region", "northeurope", "--format", "markdown"});
+  std::size_t chain = run.standardOutput.find("- **Longest chain:** ");
+  ASSERT_NE(chain, std::string::npos) << run.standardOutput;
+  std::string line = run.standardOutput.substr(chain, run.standardOutput.find('\n', chain) - chain);
+  EXPECT_NE(line.find(" -> access for des-payments-weu on kv-payments-neu -> "), std::string::npos) << line;
+  EXPECT_EQ(line.find("grant-"), std::string::npos) << line;
+}
+
 TEST(CommandLine, DiagnosticsPrintedOnce) {
   RunResult run = runCli({"plan", kTemplate, kTemplate + ".missing", "--target-region", "northeurope", "-v"});
   std::string needle = "[E-INPUT-INVALID]";

@@ -368,6 +368,89 @@ TEST(PlanMarkdown, UsesHeadingsAndTables) {
   EXPECT_NE(markdown.find("\n## Feasibility rules run\n"), std::string::npos);
 }
 
+// samplePlan() with a reused private DNS zone, a dropped certificate-managed secret and an
+// added access grant that ends the longest chain.
+Plan planWithKeptDroppedAndGrant() {
+  Plan plan = samplePlan();
+  PlanNode zone = kvr::testing::sampleNode("rg-net", "Microsoft.Network/privateDnsZones", "privatelink.vaultcore.azure.net",
+                                           "Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net",
+                                           Strategy::Reuse, "private DNS zones are global");
+  PlanNode managed = kvr::testing::sampleNode("rg-app-weu", "Microsoft.KeyVault/vaults/secrets", "kv-app-weu/app-tls",
+                                              "Microsoft.KeyVault/vaults/kv-app-weu/secrets/app-tls", Strategy::Drop,
+                                              "managed by its certificate");
+  std::string vaultKey;
+  for (const auto& node : plan.nodes) {
+    if (node.name == "kv-app-weu") vaultKey = node.key;
+  }
+  PlanNode grant;
+  grant.key = vaultKey + "#grant/" + kvr::testing::sampleId("rg-app-weu", "Microsoft.Web/sites/app-web");
+  grant.type = "Microsoft.KeyVault/vaults/accessPolicies";
+  grant.name = "kv-app-weu/grant-app-web";
+  grant.targetName = "kv-app-neu";
+  grant.strategy = Strategy::Reconfigure;
+  grant.reason = "grants the new identity of app-web";
+  grant.order = 5;
+  grant.wave = 4;
+  plan.nodes.push_back(zone);
+  plan.nodes.push_back(managed);
+  plan.nodes.push_back(grant);
+  std::sort(plan.nodes.begin(), plan.nodes.end(), [](const PlanNode& a, const PlanNode& b) { return a.key < b.key; });
+  plan.steps.push_back({5, 4, grant.key, {4}});
+  plan.estimate.criticalPath.push_back(grant.key);
+  return plan;
+}
+
+// The lines of the section under `heading`, each ending in a line break, up to the next
+// blank line.
+std::string sectionOf(const std::string& report, const std::string& heading) {
+  std::size_t start = report.find("\n" + heading + "\n");
+  if (start == std::string::npos) return "";
+  std::size_t end = report.find("\n\n", start + 1);
+  return report.substr(start + 1, end == std::string::npos ? std::string::npos : end - start);
+}
+
+TEST(PlanText, ListsKeptAndDroppedResources) {
+  std::string section = sectionOf(renderPlanText(planWithKeptDroppedAndGrant(), false), "Kept or dropped");
+  ASSERT_FALSE(section.empty());
+  std::size_t zone = section.find("  reuse     privatelink.vaultcore.azure.net (privateDnsZones in rg-net)\n");
+  std::size_t secret = section.find("  drop      kv-app-weu/app-tls (vaults/secrets)\n");
+  ASSERT_NE(zone, std::string::npos) << section;
+  ASSERT_NE(secret, std::string::npos) << section;
+  EXPECT_NE(section.find("Reason: private DNS zones are global\n", zone), std::string::npos) << section;
+  EXPECT_NE(section.find("Reason: managed by its certificate", secret), std::string::npos) << section;
+  // Rows follow the plan's node order, which is sorted by key.
+  EXPECT_LT(secret, zone) << section;
+}
+
+TEST(PlanText, KeptOrDroppedSaysNoneWhenEmpty) {
+  std::string section = sectionOf(renderPlanText(samplePlan(), false), "Kept or dropped");
+  EXPECT_EQ(section, "Kept or dropped\n---------------\n  None.\n");
+}
+
+TEST(PlanMarkdown, ListsKeptAndDroppedResources) {
+  std::string markdown = renderPlanMarkdown(planWithKeptDroppedAndGrant(), false);
+  std::size_t section = markdown.find("\n## Kept or dropped\n");
+  ASSERT_NE(section, std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| Strategy | Resource | Reason |", section), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| reuse | privatelink.vaultcore.azure.net (privateDnsZones in rg-net) | private DNS zones are "
+                          "global |",
+                          section),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("| drop | kv-app-weu/app-tls (vaults/secrets) | managed by its certificate |", section),
+            std::string::npos)
+      << markdown;
+}
+
+TEST(PlanText, LongestChainUsesStepLabels) {
+  std::string text = withoutLineBreaks(renderPlanText(planWithKeptDroppedAndGrant(), false));
+  std::size_t chain = text.find("Longest chain: ");
+  ASSERT_NE(chain, std::string::npos) << text;
+  EXPECT_NE(text.find("vnet-app (virtualNetworks in rg-net) -> kv-app-weu (vaults)", chain), std::string::npos) << text;
+  EXPECT_NE(text.find("-> access for app-web on kv-app-neu", chain), std::string::npos) << text;
+  EXPECT_EQ(text.find("grant-app-web"), std::string::npos) << text;
+}
+
 TEST(PlanReports, AreDeterministic) {
   EXPECT_EQ(renderPlanText(samplePlan(), true), renderPlanText(samplePlan(), true));
   EXPECT_EQ(renderPlanMarkdown(samplePlan(), true), renderPlanMarkdown(samplePlan(), true));

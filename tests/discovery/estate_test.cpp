@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -152,6 +154,13 @@ class PlanOutput : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path.string();
   }
+
+  // The plan of the example's two templates for a move to northeurope.
+  static Plan planExampleTemplates() {
+    PlanOptions options;
+    options.targetRegion = "northeurope";
+    return testing::planFiles({testing::examplePath("network.json"), testing::examplePath("keyvault.json")}, options);
+  }
 };
 
 TEST_F(PlanOutput, DeclaredCycleIsReportedWithWholePath) {
@@ -198,9 +207,7 @@ TEST_F(PlanOutput, RegionTableCanBeOverridden) {
 }
 
 TEST_F(PlanOutput, ExamplePlansWithoutBlockers) {
-  PlanOptions options;
-  options.targetRegion = "northeurope";
-  Plan plan = testing::planFiles({testing::examplePath("network.json"), testing::examplePath("keyvault.json")}, options);
+  Plan plan = planExampleTemplates();
   EXPECT_FALSE(plan.hasBlockers());
   const PlanNode* vault = testing::findNode(plan, "kv-payments-weu");
   const PlanNode* vnet = testing::findNode(plan, "vnet-payments-weu");
@@ -226,10 +233,18 @@ TEST_F(PlanOutput, ExamplePlansWithoutBlockers) {
   EXPECT_LT(key->order, app->order);
 }
 
+TEST_F(PlanOutput, ExampleKeyBackupReasonReads) {
+  Plan plan = planExampleTemplates();
+  const PlanNode* key = testing::findNode(plan, "storage-cmk");
+  ASSERT_NE(key, nullptr);
+  ASSERT_EQ(key->strategy, Strategy::BackupRestore);
+  EXPECT_EQ(key->reason,
+            "source and target are in the same subscription and the same geography, so a backup restores the same key "
+            "material");
+}
+
 TEST_F(PlanOutput, ExampleWebAppIsRefreshedAndWarned) {
-  PlanOptions options;
-  options.targetRegion = "northeurope";
-  Plan plan = testing::planFiles({testing::examplePath("network.json"), testing::examplePath("keyvault.json")}, options);
+  Plan plan = planExampleTemplates();
   const PlanNode* app = testing::findNode(plan, "app-payments-weu");
   ASSERT_NE(app, nullptr);
   EXPECT_TRUE(app->parameters.value("refreshReferences", false));
@@ -239,6 +254,48 @@ TEST_F(PlanOutput, ExampleWebAppIsRefreshedAndWarned) {
   auto warnings = testing::messagesFor(plan, "W-CONSUMER-LOSES-NETWORK-ACCESS");
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings.front().find("app-payments-weu"), std::string::npos);
+}
+
+
+// The estate's diagnostics with `code`, as "pointer: message".
+std::vector<std::string> estateFindings(const Estate& estate, const std::string& code) {
+  std::vector<std::string> out;
+  for (const auto& diagnostic : estate.diagnostics.all()) {
+    if (diagnostic.code == code) out.push_back(diagnostic.location.pointer + ": " + diagnostic.message);
+  }
+  return out;
+}
+
+TEST_F(PlanOutput, InventoryIdMustBeString) {
+  std::string file = writeTemporary("kvr-id-number.json", R"({
+    "kind": "kvrelocate.inventory", "version": "1.0",
+    "resources": [
+      {"id": 5, "type": "Microsoft.KeyVault/vaults", "location": "westeurope"},
+      {"type": "Microsoft.KeyVault/vaults", "location": "westeurope"}
+    ]
+  })");
+  Estate estate = testing::loadFiles({file});
+  auto findings = estateFindings(estate, "E-INVENTORY-INVALID");
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0], "/resources/0/id: \"id\" must be a string, but it is a JSON number; write the resource id in quotes");
+  EXPECT_EQ(findings[1], "/resources/1/id: the resource has no \"id\"");
+}
+
+TEST_F(PlanOutput, UnloadedFileSuppressesNoVault) {
+  std::string broken = writeTemporary("kvr-not-json.json", "{ this is not JSON");
+  PlanOptions options;
+  options.targetRegion = "northeurope";
+  Estate estate = testing::loadFiles({broken});
+  Plan plan = makePlan(estate, options);
+  EXPECT_TRUE(estate.diagnostics.has("E-INPUT-INVALID"));
+  EXPECT_FALSE(plan.diagnostics.has("E-NO-VAULT"));
+}
+
+TEST_F(PlanOutput, FilesWithoutVaultGiveNoVault) {
+  PlanOptions options;
+  options.targetRegion = "northeurope";
+  Plan plan = testing::planFiles({testing::examplePath("network.json")}, options);
+  EXPECT_EQ(testing::countCode(plan, "E-NO-VAULT"), 1u);
 }
 
 }  // namespace
