@@ -48,9 +48,9 @@ struct PacerOptions {
 
   // A window budget is paced as an even stream at (1 - windowHeadroom) of its limit, after
   // a burst of a quarter of the headroom. The service counts requests when they arrive, and
-  // requests arrive late by varying amounts (network, TLS, thread scheduling), so a stream
-  // at the full limit draws a 429 whenever a request is delayed less than the one sent a
-  // window before it.
+  // requests arrive late by varying amounts (network, TLS, thread scheduling). A stream at
+  // the full limit therefore draws a 429 whenever a request is delayed less than the one
+  // sent a window before it.
   // With the defaults, the service counts no more than 300 secret creates in any 10-second
   // window as long as each request arrives within about 0.65 s of its paced send time.
   double windowHeadroom = 0.08;

@@ -142,7 +142,7 @@ est = plan["estimate"]
 critical, data_plane = est["criticalPathSeconds"], est["dataPlaneSeconds"]
 created = counters.get("throttle.kv-bench-neu.secretCreateAndImport.accepted", 0)
 rejected = counters.get("throttle.kv-bench-neu.secretCreateAndImport.rejected", 0)
-# Every kvsim budget that answered 429, such as "resourceManagerThrottle.<subscription>.writes".
+# Every kvsim budget that returned 429, such as "resourceManagerThrottle.<subscription>.writes".
 rejected_by = {k[: -len(".rejected")]: v for k, v in sorted(counters.items()) if k.endswith(".rejected") and v}
 bound = max(critical * scale, data_plane * 300 / budget)
 rate = created / apply_s if apply_s else 0

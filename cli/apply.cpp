@@ -87,8 +87,8 @@ void printSummary(const Plan& plan, const executor::ApplySummary& summary) {
   if (!summary.resumeCommand.empty()) std::cerr << "kvrelocate: to continue, run: " << summary.resumeCommand << '\n';
 }
 
-// Reads and checks the plan file. A file that cannot be opened is a one-line error naming
-// the file and the system's reason; an invalid plan throws InputError with its JSON pointer.
+// Reads and checks the plan file. A file that cannot be opened prints one error line with the
+// system's reason and returns nothing. An invalid plan throws InputError with its JSON pointer.
 std::optional<executor::PlanDocument> readPlanFile(const std::string& file) {
   std::error_code ignored;
   if (std::filesystem::is_directory(file, ignored)) {
@@ -172,7 +172,7 @@ int runVerify(const VerifyArguments& arguments) {
               << "file that apply wrote\n";
     return kExitInvalidInput;
   }
-  // verify only reads, so it retries less than apply: a host that does not answer costs at
+  // verify only reads, so it retries less than apply: a host that does not respond costs at
   // most 4 attempts of up to 10 s each plus about 3.5 s of waits, once (see RetryReporter).
   azure::ConnectionOptions connectionOptions = arguments.connection;
   connectionOptions.retry.maxAttempts = 4;

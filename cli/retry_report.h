@@ -2,7 +2,7 @@
 
 // Retry reporting for verify: a transport and a timer that wrap the connection's own, print
 // a line for every retry wait (which host, which attempt, how long), and stop contacting a
-// host once it has failed to answer a whole request's attempts. Without it, verify spent a
+// host once it has failed to respond to a whole request's attempts. Without it, verify spent a
 // full retry cycle on each check of an unreachable vault and printed nothing meanwhile.
 
 #include <map>
@@ -22,8 +22,8 @@ struct RetryReportOptions {
   int maxAttempts = 4;  // the client's RetryOptions::maxAttempts, for "attempt N of M"
 };
 
-// NOTE: the pairing of a failed attempt with the wait that follows it assumes one request
-// at a time, as verify sends them; with concurrent requests a line may name another host.
+// NOTE: a failed attempt is paired with the wait that follows it, which assumes one request at
+// a time, as verify sends them. With concurrent requests a line may name another host.
 class RetryReporter {
  public:
   RetryReporter(azure::HttpTransport& transport, azure::Timer& timer, std::ostream& out,

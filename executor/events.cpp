@@ -28,7 +28,7 @@ std::string countsText(const WaveCounts& counts) {
 }
 
 // "; 6 Key Vault objects in 0.4 s (15.0 per second)" for a wave that copied objects in
-// this run; empty otherwise, because a rate of resource steps says little: each waits on
+// this run; empty otherwise, because a rate of resource steps means little: each waits on
 // its own long-running operation.
 std::string objectRate(std::size_t objects, double seconds) {
   if (objects == 0 || seconds <= 0) return {};

@@ -1,6 +1,7 @@
 #include "simulator/app_service_references.h"
 
 #include "simulator/arm_path.h"
+#include "simulator/role_definitions.h"
 
 #include <array>
 
@@ -10,12 +11,11 @@ namespace {
 
 using nlohmann::json;
 
-// Built-in roles whose data actions include reading secret values. Azure assigns each
-// built-in role the same definition id in every tenant.
+// Built-in roles whose data actions include reading secret values.
 constexpr std::array<const char*, 3> kSecretReaderRoles = {
-    "4633458b-17de-408a-b874-0445c86b69e6",  // Key Vault Secrets User
-    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",  // Key Vault Secrets Officer
-    "00482a5a-887f-4fb3-b363-3b7fe8e74483",  // Key Vault Administrator
+    "Key Vault Secrets User",
+    "Key Vault Secrets Officer",
+    "Key Vault Administrator",
 };
 
 const char* const kSections[] = {"appsettings", "connectionstrings"};
@@ -155,7 +155,7 @@ bool roleGrantsSecretGet(const ResourceManager& resources, const std::string& se
     if (!equalsIgnoreCase(properties.value("principalId", ""), principalId)) continue;
     std::string role = lastSegment(properties.value("roleDefinitionId", ""));
     for (const char* reader : kSecretReaderRoles) {
-      if (equalsIgnoreCase(role, reader)) return true;
+      if (equalsIgnoreCase(role, builtInKeyVaultRoleGuid(reader))) return true;
     }
   }
   return false;
@@ -212,8 +212,9 @@ Response AppServiceReferences::handle(const Request& request) {
     for (const auto& [name, reference] : references) {
       if (equalsIgnoreCase(name, path.names[2])) return Response::json(200, reference);
     }
-    std::string what = section == "appsettings" ? "app setting" : "connection string";
-    return armError(404, "NotFound", "The app has no " + what + " named '" + path.names[2] + "' that holds a Key Vault reference.");
+    std::string kind = section == "appsettings" ? "app setting" : "connection string";
+    return armError(404, "NotFound", "Key Vault reference not found: the app has no " + kind + " named '" + path.names[2] +
+                                         "' that contains one.");
   }
   json page = {{"value", json::array()}};
   for (const auto& [name, reference] : references) page["value"].push_back(reference);

@@ -175,7 +175,7 @@ TEST_F(ApplyOnSimulatorTest, GrantWaitsUntilResourceManagerListsIt) {
   EXPECT_GE(timer_.sleptMs() - sleptBefore, 10'000) << "two polls of 5 s";
 }
 
-TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsTheStepNamingThePrincipal) {
+TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsStep) {
   LateListingTransport never(transport_, -1);
   RecordingEvents events;
   ApplySummary summary = apply(plan(), options(), events, &never);
@@ -186,7 +186,7 @@ TEST_F(ApplyOnSimulatorTest, GrantNeverListedFailsTheStepNamingThePrincipal) {
   EXPECT_NE(summary.failures[0].message.find("access policy of "), std::string::npos) << summary.failures[0].message;
 }
 
-TEST_F(ApplyOnSimulatorTest, VerifyReportsMissingAccessAndDiagnosticsOnTheNewVault) {
+TEST_F(ApplyOnSimulatorTest, VerifyReportsMissingAccess) {
   apply(options());
   auto verifyNow = [&] {
     SqliteJournal journal(journalPath_);

@@ -1,5 +1,5 @@
 // A run killed after each kind of step and at requests spread over the run (before a request
-// is sent, and after its answer arrived but before apply saw it), then resumed on the same
+// is sent, and after its response arrived but before apply saw it), then resumed on the same
 // journal file, ends as an uninterrupted run does, with no duplicate resource or version.
 
 #include "apply_fixture.h"

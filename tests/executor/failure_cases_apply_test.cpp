@@ -137,7 +137,7 @@ Json& roleAssignmentOf(Json& estate) {
   throw std::runtime_error("the estate has no role assignment");
 }
 
-TEST_F(FailureCaseApplyTest, B15ThrottledBulkCopyFinishesWithEverySecretOnceAndFourRetries) {
+TEST_F(FailureCaseApplyTest, B15ThrottledCopyRetriesFourTimes) {
   PlanDocument plan = seedCase("B15-throttled-bulk-copy.json");
   ASSERT_EQ(plan.plan.options.value("maxParallelDataPlaneRequests", 0), 8);
   CaseTransport throttling(transport_, kvr::testing::scriptFromCase(document_));
@@ -159,7 +159,7 @@ TEST_F(FailureCaseApplyTest, B15ThrottledBulkCopyFinishesWithEverySecretOnceAndF
   EXPECT_EQ(std::count_if(served.begin(), served.end(), [](const std::string& r) { return r.rfind("PUT /secrets/s04", 0) == 0; }), 2);
   EXPECT_EQ(std::count_if(served.begin(), served.end(), [](const std::string& r) { return r.rfind("GET /secrets/s09", 0) == 0; }), 1);
   EXPECT_EQ(std::count_if(served.begin(), served.end(), [](const std::string& r) { return r.find("/vaults/kv-signing-weu") != std::string::npos; }), 1);
-  // Retry-After asks for 5 s once and 3 s twice; the GET without it backs off on its own.
+  // Retry-After requests 5 s once and 3 s twice. The GET without it backs off on its own.
   EXPECT_GE(timer_.sleptMs() - sleptBefore, 11'000);
 
   std::string targetUri = targetHost("kv-signing-weu");
@@ -175,7 +175,7 @@ TEST_F(FailureCaseApplyTest, B15ThrottledBulkCopyFinishesWithEverySecretOnceAndF
   EXPECT_GE(secretChecks, 12u);
 }
 
-TEST_F(FailureCaseApplyTest, B13ReferencesFollowTheNewVaultAndThePinnedCopy) {
+TEST_F(FailureCaseApplyTest, B13ReferencesFollowPinnedCopy) {
   PlanDocument plan = seedCase("B13-appservice-keyvault-references.json");
   RecordingEvents events;
   ApplySummary summary = apply(plan, options(), events);
@@ -262,7 +262,7 @@ TEST_F(FailureCaseApplyTest, UnknownRoleFailsItsStep) {
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
 
-TEST_F(FailureCaseApplyTest, B20HistoryIsCopiedInOrderAndThePinnedReferenceFollowsItsCopy) {
+TEST_F(FailureCaseApplyTest, B20HistoryAndPinnedReferenceCopied) {
   // The case summarises the long history; kvsim is seeded with every version and a fake
   // value for each, the newest as the summary gives it.
   PlanDocument plan = seedCase("B20-secret-version-history.json", [](Json& estate) {
@@ -304,7 +304,7 @@ TEST_F(FailureCaseApplyTest, B20HistoryIsCopiedInOrderAndThePinnedReferenceFollo
   EXPECT_TRUE(verify(plan).passed());
 }
 
-TEST_F(FailureCaseApplyTest, B11EncryptionSetUsesTheRestoredKeyBeforeTheDiskMoves) {
+TEST_F(FailureCaseApplyTest, B11EncryptionSetUsesRestoredKey) {
   PlanDocument plan = seedCase("B11-disk-encryption-set-access.json");
   RecordingEvents events;
   ApplySummary summary = apply(plan, options(), events);

@@ -86,7 +86,7 @@ TEST_F(SecretCopyPlan, ParallelRequestLimitIsCarriedIntoThePlan) {
   EXPECT_FALSE(planExample([](Json&) {}).options.contains("maxParallelDataPlaneRequests"));
 }
 
-TEST_F(SecretCopyPlan, ParallelRequestLimitThatIsNotAPositiveIntegerIsAnError) {
+TEST_F(SecretCopyPlan, InvalidParallelLimitIsError) {
   for (Json bad : {Json(0), Json(-3), Json("eight"), Json(2.5)}) {
     Plan plan = planExample([&](Json& inventory) { inventory["relocation"]["options"]["maxParallelDataPlaneRequests"] = bad; });
     bool named = false;

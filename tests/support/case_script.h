@@ -1,6 +1,6 @@
 #pragma once
 
-// Scripted answers that a test puts in place of the service's, as a failure case's
+// Scripted responses that a test returns in place of the service's, as a failure case's
 // mock.responses describe them.
 
 #include "azure/http.h"
